@@ -10,7 +10,7 @@ import java.util.Objects;
  * and runs, so that test suites need no downloaded model.
  *
  * <p>The default model is a 390 KB file that llama.cpp loads in about a quarter of a second. It has an
- * 800-token SentencePiece vocabulary ({@link TinyVocabulary}) and always writes clean text: only whole lowercase
+ * 800-token SentencePiece vocabulary (see TinyVocabulary) and always writes clean text: only whole lowercase
  * English words (each with its leading space), {@code . , ! ?} and newlines, never a control token, a byte token
  * that is not valid UTF-8 on its own, or (unless {@link Options#allowEos()}) the end-of-sequence token, at any
  * temperature. So generation runs to its token limit, and the number of tokens and the text are predictable.

@@ -128,6 +128,22 @@ class TinyLlamaIT {
     }
 
     @Test
+    void stop_strings_hold_text_back_in_empty_outputs_and_lose_it_at_the_token_limit() {
+        String full = generate(model, greedy("Once upon a time", 24));
+        String lastWord = full.substring(full.lastIndexOf(' '));
+        // Never matches, but its start matches the last word, so llama.cpp holds that word back at the end.
+        InferenceParameters params = greedy("Once upon a time", 24).setStopStrings(lastWord + " zzz");
+        List<String> texts = new ArrayList<>();
+        for (LlamaOutput out : model.generate(params)) {
+            texts.add(out.text);
+        }
+
+        assertThat(texts).hasSize(25).contains("");
+        assertThat(String.join("", texts)).isEqualTo(full.substring(0, full.length() - lastWord.length()));
+        assertThat(model.complete(params)).isEqualTo(full);
+    }
+
+    @Test
     void ends_generation_by_itself_only_when_eos_is_allowed() throws IOException {
         Path file = dir.resolve("eos.gguf");
         TinyLlama.write(file, TinyLlama.Options.defaults().withAllowEos(true));
