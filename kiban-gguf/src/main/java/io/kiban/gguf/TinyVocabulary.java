@@ -2,6 +2,7 @@ package io.kiban.gguf;
 
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -58,7 +59,7 @@ final class TinyVocabulary {
         add("<s>", CONTROL);
         add("</s>", CONTROL);
         for (int b = 0; b < 256; b++) {
-            add(String.format("<0x%02X>", b), BYTE);
+            add("<0x" + HexFormat.of().withUpperCase().toHexDigits((byte) b) + ">", BYTE);
         }
         generatable.set(FIRST_BYTE + '\n');
         add(String.valueOf(SPACE), NORMAL);

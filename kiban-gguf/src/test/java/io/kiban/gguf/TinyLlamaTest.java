@@ -68,7 +68,7 @@ class TinyLlamaTest {
         assertThat(types.subList(0, 3)).containsExactly(TinyVocabulary.UNKNOWN, TinyVocabulary.CONTROL,
                 TinyVocabulary.CONTROL);
         for (int b = 0; b < 256; b++) {
-            assertThat(v.get(3 + b)).isEqualTo(String.format("<0x%02X>", b));
+            assertThat(v.get(3 + b)).isEqualTo(String.format(java.util.Locale.ROOT, "<0x%02X>", b));
             assertThat(types.get(3 + b)).isEqualTo(TinyVocabulary.BYTE);
         }
         assertThat(v).contains("▁", "a", "~", "▁the", "▁hello").doesNotHaveDuplicates();
