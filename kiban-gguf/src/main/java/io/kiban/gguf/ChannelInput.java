@@ -24,7 +24,7 @@ final class ChannelInput {
     ChannelInput(SeekableByteChannel channel) throws IOException {
         this.channel = channel;
         this.size = channel.size();
-        this.buffer = ByteBuffer.allocate((int) Math.clamp(size, 16, BUFFER_SIZE)).order(ByteOrder.LITTLE_ENDIAN);
+        this.buffer = ByteBuffer.allocate(Math.clamp(size, 16, BUFFER_SIZE)).order(ByteOrder.LITTLE_ENDIAN);
         this.buffer.limit(0);
         channel.position(0);
     }

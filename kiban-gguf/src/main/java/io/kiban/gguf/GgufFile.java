@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,7 @@ public final class GgufFile {
     private final Map<String, Value> entries;
     private final Map<String, Object> metadata;
     private final List<GgufTensorInfo> tensors;
+    private final Map<String, GgufTensorInfo> tensorsByName = new HashMap<>();
     private final int alignment;
     private final long dataOffset;
     private final long fileSize;
@@ -59,6 +61,7 @@ public final class GgufFile {
         entries.forEach((k, v) -> values.put(k, v.value()));
         this.metadata = Collections.unmodifiableMap(values);
         this.tensors = List.copyOf(tensors);
+        tensors.forEach(t -> tensorsByName.put(t.name(), t));
         this.alignment = alignment;
         this.dataOffset = dataOffset;
         this.fileSize = fileSize;
@@ -140,12 +143,7 @@ public final class GgufFile {
 
     /** The tensor with this name, or null. */
     public GgufTensorInfo tensor(String name) {
-        for (GgufTensorInfo t : tensors) {
-            if (t.name().equals(name)) {
-                return t;
-            }
-        }
-        return null;
+        return tensorsByName.get(name);
     }
 
     /** The alignment of tensor data in bytes: {@value #ALIGNMENT_KEY}, or 32. */

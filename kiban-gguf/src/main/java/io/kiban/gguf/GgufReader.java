@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -341,10 +342,6 @@ final class GgufReader {
     }
 
     private static String hex(byte[] bytes) {
-        StringBuilder b = new StringBuilder("0x");
-        for (byte x : bytes) {
-            b.append(String.format("%02x", x));
-        }
-        return b.toString();
+        return "0x" + HexFormat.of().formatHex(bytes);
     }
 }

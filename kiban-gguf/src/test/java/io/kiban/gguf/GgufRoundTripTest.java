@@ -130,6 +130,30 @@ class GgufRoundTripTest {
     }
 
     @Test
+    void reads_values_and_arrays_larger_than_its_read_buffer() throws IOException {
+        String template = "{{ x }}".repeat(30_000);
+        List<String> tokens = java.util.stream.IntStream.range(0, 100_000).mapToObj(i -> "▁piece" + i).toList();
+        Path file = dir.resolve("big.gguf");
+        new GgufWriter()
+                .putArray("tokenizer.ggml.tokens", GgufValueType.STRING, tokens)
+                .putString("tokenizer.chat_template", template)
+                .putArray("tokenizer.ggml.token_type", GgufValueType.INT32, tokens.stream().map(t -> 1).toList())
+                .addTensor("t", new long[] {3}, new float[] {1, 2, 3})
+                .write(file);
+
+        GgufFile all = GgufFile.read(file);
+        GgufFile skipped = GgufFile.read(file, 1000);
+
+        assertThat(all.metadata().get("tokenizer.ggml.tokens")).isEqualTo(tokens);
+        assertThat(all.chatTemplate()).contains(template);
+        assertThat(skipped.chatTemplate()).contains(template);
+        assertThat(skipped.metadata().get("tokenizer.ggml.token_type"))
+                .isEqualTo(new UnreadArray(GgufValueType.INT32, 100_000));
+        assertThat(skipped.tensors()).isEqualTo(all.tensors());
+        assertThat(skipped.dataOffset()).isEqualTo(all.dataOffset());
+    }
+
+    @Test
     void materialised_values_cannot_be_modified() throws IOException {
         GgufFile f = LlamaFileTypeTest.read(new GgufWriter().putArray("l", GgufValueType.INT32, List.of(1)));
         assertThatThrownBy(() -> f.metadata().put("x", 1)).isInstanceOf(UnsupportedOperationException.class);
