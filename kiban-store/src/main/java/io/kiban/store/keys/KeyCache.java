@@ -150,6 +150,11 @@ public final class KeyCache implements AutoCloseable {
         }
     }
 
+    /** The newest state this cache holds for a key id (revoked keys included), for admin views and tests. */
+    public synchronized java.util.Optional<KeyState> stateOf(String keyId) {
+        return java.util.Optional.ofNullable(byId.get(keyId));
+    }
+
     /** The highest revision applied from the database. */
     public long revision() {
         return revision;
