@@ -1,7 +1,10 @@
 package io.kiban.store;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The SQL flavour of a database, for the few statements that differ between H2 and PostgreSQL.
@@ -42,34 +45,31 @@ public enum Dialect {
     }
 
     /**
-     * An upsert that adds to counters: inserts {@code keyColumns + addColumns} from parameters in that order, or,
-     * when a row with the same key exists, adds each of {@code addColumns} to the stored value.
+     * An upsert that adds to counters. Parameters are {@code keyColumns}, then {@code insertOnlyColumns}, then
+     * {@code addColumns}, in list order. A new key inserts them all; an existing key (the table's primary key must
+     * be exactly {@code keyColumns}) gets each of {@code addColumns} added to its stored value.
      */
-    public String addingUpsert(String table, java.util.List<Column> keyColumns, java.util.List<Column> addColumns) {
-        var all = new java.util.ArrayList<Column>(keyColumns);
+    public String addingUpsert(String table, List<Column> keyColumns, List<Column> insertOnlyColumns,
+            List<Column> addColumns) {
+        var all = new ArrayList<Column>(keyColumns);
+        all.addAll(insertOnlyColumns);
         all.addAll(addColumns);
-        String names = String.join(", ", all.stream().map(Column::name).toList());
+        String names = join(all, Column::name);
         return switch (this) {
-            case POSTGRESQL -> {
-                String params = String.join(", ", all.stream().map(c -> "?").toList());
-                String keys = String.join(", ", keyColumns.stream().map(Column::name).toList());
-                String sets = String.join(", ", addColumns.stream()
-                        .map(c -> c.name() + " = " + table + "." + c.name() + " + excluded." + c.name()).toList());
-                yield "INSERT INTO " + table + " (" + names + ") VALUES (" + params + ") ON CONFLICT (" + keys
-                        + ") DO UPDATE SET " + sets;
-            }
-            case H2 -> {
-                String casts = String.join(", ", all.stream().map(c -> "CAST(? AS " + c.sqlType() + ")").toList());
-                String on = String.join(" AND ", keyColumns.stream()
-                        .map(c -> "t." + c.name() + " = s." + c.name()).toList());
-                String sets = String.join(", ", addColumns.stream()
-                        .map(c -> c.name() + " = t." + c.name() + " + s." + c.name()).toList());
-                String values = String.join(", ", all.stream().map(c -> "s." + c.name()).toList());
-                yield "MERGE INTO " + table + " t USING (VALUES (" + casts + ")) AS s(" + names + ") ON " + on
-                        + " WHEN MATCHED THEN UPDATE SET " + sets
-                        + " WHEN NOT MATCHED THEN INSERT (" + names + ") VALUES (" + values + ")";
-            }
+            case POSTGRESQL -> "INSERT INTO " + table + " (" + names + ") VALUES (" + join(all, c -> "?")
+                    + ") ON CONFLICT (" + join(keyColumns, Column::name) + ") DO UPDATE SET "
+                    + join(addColumns, c -> c.name() + " = " + table + "." + c.name() + " + excluded." + c.name());
+            case H2 -> "MERGE INTO " + table + " t USING (VALUES (" + join(all, c -> "CAST(? AS " + c.sqlType() + ")")
+                    + ")) AS s(" + names + ") ON "
+                    + String.join(" AND ", keyColumns.stream().map(c -> "t." + c.name() + " = s." + c.name()).toList())
+                    + " WHEN MATCHED THEN UPDATE SET "
+                    + join(addColumns, c -> c.name() + " = t." + c.name() + " + s." + c.name())
+                    + " WHEN NOT MATCHED THEN INSERT (" + names + ") VALUES (" + join(all, c -> "s." + c.name()) + ")";
         };
+    }
+
+    private static String join(List<Column> columns, Function<Column, String> f) {
+        return String.join(", ", columns.stream().map(f).toList());
     }
 
     /** A column of an upsert: its name and the SQL type H2 needs to type a parameter in {@code VALUES}. */

@@ -6,6 +6,6 @@ import io.kiban.store.testing.TestDatabase;
 class H2TenancyRepositoryIT extends TenancyRepositoryContract {
     @Override
     protected TestDatabase newDatabase() {
-        return H2TestDatabase.inMemory();
+        return H2TestDatabase.fresh();
     }
 }
