@@ -183,7 +183,7 @@ public final class Supervisor implements AutoCloseable {
         }
         Replica r = new Replica(id, handle, now);
         d.replicas.add(r);
-        LOG.log(System.Logger.Level.INFO, "started replica {0} (pid {1}, log {2})", id, handle.pid(), handle.logLocation());
+        LOG.log(System.Logger.Level.INFO, "started replica {0} (pid {1}, log {2})", id, String.valueOf(handle.pid()), handle.logLocation());
         handle.exited().thenAccept(code -> {
             Replica.State before = r.state();
             if (before != Replica.State.STOPPING && before != Replica.State.GONE && transition(r, before, Replica.State.FAILED)) {
