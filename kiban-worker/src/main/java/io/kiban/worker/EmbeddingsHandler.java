@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
-/** {@code POST /v1/embeddings}: one mean-pooled, L2-normalised vector per input, as floats or base64 float32. */
+/** {@code POST /v1/embeddings}: one pooled (last token, or CLS when the model declares it), L2-normalised vector per input, as floats or base64 float32. */
 final class EmbeddingsHandler {
     private final Engine engine;
     private final String model;

@@ -25,7 +25,7 @@ public record WorkerOptions(Path model, String name, String host, int port, Path
               --queue N            requests that may wait for a slot before 429 (default 64)
               --ctx-size N         tokens per request, prompt plus output (default: the model's, at most 4096)
               --threads N          decoding threads (default: half the cores, 1 to 8)
-              --embeddings         serve /v1/embeddings (mean-pooled, normalised) instead of generation
+              --embeddings         serve /v1/embeddings (pooled, L2-normalised) instead of generation
               --template T         chat template: auto, gguf, chatml, plain (default auto)
             Environment: KIBAN_WORKER_TOKEN, if set, is required as a bearer token on /v1 calls.
             """;

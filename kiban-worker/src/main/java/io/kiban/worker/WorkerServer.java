@@ -149,6 +149,7 @@ public final class WorkerServer implements AutoCloseable {
         h.put("context", engine.info().contextPerRequest());
         h.put("embeddings", engine.info().embeddings());
         h.put("template", engine.info().template());
+        h.put("pooling", engine.info().pooling());
         h.put("slots", admission.slots());
         h.put("busy", admission.busy());
         h.put("queued", admission.queued());

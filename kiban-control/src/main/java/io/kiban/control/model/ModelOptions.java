@@ -10,7 +10,7 @@ import java.util.Properties;
  * directory.
  *
  * <ul>
- *   <li>{@code embeddings} — serve {@code /v1/embeddings} (mean-pooled, L2-normalised) instead of generation
+ *   <li>{@code embeddings} — serve {@code /v1/embeddings} (pooled, L2-normalised; see docs/decisions/0003) instead of generation
  *   <li>{@code parallel=N} — requests generated at once per replica (llama.cpp slots; default 4)
  *   <li>{@code queue=N} — requests that may wait per replica before 429 (default 64)
  *   <li>{@code ctx-size=N} — tokens per request, prompt plus output (default: the model's, at most 4096)

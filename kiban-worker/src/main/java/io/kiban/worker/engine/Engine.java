@@ -19,7 +19,7 @@ public interface Engine extends AutoCloseable {
     /** Starts generating after the given prompt tokens. The returned generation must be drained or cancelled. */
     Generation start(int[] promptTokens, GenerationSettings settings) throws EngineException;
 
-    /** A pooled (mean), L2-normalised embedding of the text; only for models loaded for embeddings. */
+    /** A pooled, L2-normalised embedding of the text; only for models loaded for embeddings. */
     float[] embed(String text) throws EngineException;
 
     @Override

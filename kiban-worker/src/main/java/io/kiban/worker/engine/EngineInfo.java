@@ -7,5 +7,7 @@ package io.kiban.worker.engine;
  * @param embeddings true when loaded for embeddings (then it does not generate)
  * @param embeddingSize vector length for embedding models, else 0
  * @param template the chat template in use: {@code gguf}, {@code chatml} or {@code plain}
+ * @param pooling how token states become one embedding ({@code last} or {@code cls}); null when not embedding
  */
-public record EngineInfo(String engine, int contextPerRequest, boolean embeddings, int embeddingSize, String template) {}
+public record EngineInfo(String engine, int contextPerRequest, boolean embeddings, int embeddingSize, String template,
+        String pooling) {}

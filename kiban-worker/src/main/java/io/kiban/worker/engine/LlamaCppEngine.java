@@ -64,8 +64,11 @@ public final class LlamaCppEngine implements Engine {
         if (template.equals("gguf")) {
             params.enableJinja();
         }
+        String pooling = null;
         if (config.embeddings()) {
-            params.enableEmbedding().setPoolingType(PoolingType.MEAN);
+            PoolingType type = pooling(gguf.poolingType());
+            params.enableEmbedding().setPoolingType(type);
+            pooling = type.name().toLowerCase(java.util.Locale.ROOT);
         }
         try {
             this.model = new LlamaModel(params);
@@ -73,7 +76,20 @@ public final class LlamaCppEngine implements Engine {
             throw new EngineException("llama.cpp could not load " + config.model() + ": " + e.getMessage(), e);
         }
         int embeddingSize = gguf.embeddingLength() == null ? 0 : gguf.embeddingLength().intValue();
-        this.info = new EngineInfo("llama.cpp", context, config.embeddings(), config.embeddings() ? embeddingSize : 0, template);
+        this.info = new EngineInfo("llama.cpp", context, config.embeddings(), config.embeddings() ? embeddingSize : 0, template,
+                pooling);
+    }
+
+    /**
+     * The pooling for embeddings: the model's own when it declares CLS or LAST, otherwise LAST. MEAN pooling aborts
+     * the process in the llama.cpp build that de.kherud:llama 4.2.0 bundles (GGML_ASSERT in build_pooling, llama.cpp
+     * issue #12517, fixed upstream by #12545); see docs/decisions/0003-embedding-pooling.md.
+     */
+    static PoolingType pooling(Integer declared) {
+        if (declared != null && declared == 2) {
+            return PoolingType.CLS;
+        }
+        return PoolingType.LAST;
     }
 
     @Override
