@@ -5,6 +5,7 @@ import io.kiban.server.ServerOptions;
 import io.kiban.server.auth.AdminBootstrap;
 import java.io.PrintStream;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ApplicationListener;
 
 /**
@@ -26,7 +27,9 @@ public class StartupReport implements ApplicationListener<ApplicationReadyEvent>
     public void onApplicationEvent(ApplicationReadyEvent event) {
         PrintStream out = System.out;
         String host = options.host().equals("0.0.0.0") ? "127.0.0.1" : options.host();
-        String base = "http://" + host + ":" + options.port() + "/v1";
+        int port = event.getApplicationContext() instanceof WebServerApplicationContext web
+                ? web.getWebServer().getPort() : options.port();
+        String base = "http://" + host + ":" + port + "/v1";
         out.println();
         out.println("Kiban is running: " + base + "   (data: " + options.dataDir() + ")");
         if (catalog.entries().isEmpty()) {
