@@ -11,6 +11,8 @@ import io.kiban.gateway.GatewayMetrics;
 import io.kiban.gateway.spi.Authenticator;
 import io.kiban.gateway.spi.Principal;
 import io.kiban.gateway.upstream.Http1Client;
+import io.kiban.gateway.upstream.JdkUpstreamClient;
+import io.kiban.gateway.upstream.UpstreamClient;
 import io.kiban.server.auth.AdminBootstrap;
 import io.kiban.server.auth.KeyAuthenticator;
 import io.kiban.server.routing.ControlRouter;
@@ -146,9 +148,11 @@ class ServerConfiguration {
         return cmd;
     }
 
+    /** Our HTTP/1.1 client (decision 0002); {@code -Dkiban.upstream=jdk} selects the JDK's for comparison. */
     @Bean(destroyMethod = "close")
-    Http1Client upstreamClient() {
-        return new Http1Client();
+    UpstreamClient upstreamClient() {
+        return "jdk".equals(System.getProperty("kiban.upstream"))
+                ? new JdkUpstreamClient(Duration.ofSeconds(2), Duration.ofMinutes(10)) : new Http1Client();
     }
 
     @Bean
@@ -157,7 +161,7 @@ class ServerConfiguration {
     }
 
     @Bean
-    Gateway gateway(ServerOptions o, Authenticator auth, Supervisor supervisor, Http1Client client, GatewayMetrics metrics) {
+    Gateway gateway(ServerOptions o, Authenticator auth, Supervisor supervisor, UpstreamClient client, GatewayMetrics metrics) {
         GatewayConfig d = GatewayConfig.defaults();
         return new Gateway(auth, new ControlRouter(supervisor), client, metrics, List.of(),
                 new GatewayConfig(o.maxBodyBytes(), d.maxResponseBytes(), o.holdTimeout(), d.maxAttempts()));

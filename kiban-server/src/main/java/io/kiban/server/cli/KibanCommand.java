@@ -9,6 +9,12 @@ import picocli.CommandLine.Command;
 public final class KibanCommand implements Runnable {
     @Override
     public void run() {
-        System.out.println("Usage: kiban <command> [options]. Commands: serve, worker. Run 'kiban <command> --help'.");
+        System.out.println("""
+                Usage: kiban <command> [options]
+                  serve      start the server (API, workers, store)
+                  worker     run one model worker (started by serve; rarely by hand)
+                  bench      measure throughput and latency of any OpenAI-compatible endpoint
+                  simulate   run the OpenAI-compatible simulator (a fake model for load tests)
+                Run 'kiban <command> --help' for its options.""");
     }
 }
