@@ -224,7 +224,7 @@ public final class Supervisor implements AutoCloseable {
                             r.capacity = res.slots();
                             r.ready(System.nanoTime());
                             LOG.log(System.Logger.Level.INFO, "replica {0} ready in {1} ms at {2}:{3}", r.id(),
-                                    r.startupNanos() / 1_000_000, endpoint.get().host(), Integer.toString(endpoint.get().port()));
+                                    String.valueOf(r.startupNanos() / 1_000_000), endpoint.get().host(), Integer.toString(endpoint.get().port()));
                             d.signalReady();
                         }
                     });
