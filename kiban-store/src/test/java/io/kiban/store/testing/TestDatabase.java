@@ -47,13 +47,18 @@ public abstract class TestDatabase implements AutoCloseable {
         return db;
     }
 
-    @Override
-    public synchronized void close() {
+    /** Closes every pool opened so far, keeping the database; {@link #database()} opens a new one. */
+    public synchronized void closePools() {
         for (Database db : opened) {
             db.close();
         }
         opened.clear();
         main = null;
+    }
+
+    @Override
+    public synchronized void close() {
+        closePools();
         drop();
     }
 }
