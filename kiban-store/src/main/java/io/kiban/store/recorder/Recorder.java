@@ -27,11 +27,12 @@ import tools.jackson.databind.json.JsonMapper;
  * <h2>Implementation notes</h2>
  *
  * <p><b>Request path.</b> {@code submit} is an {@link ArrayBlockingQueue#offer}: O(1), no I/O, no blocking. If the
- * queue is full (the database is slow or down and the writer is behind), the entry is appended to the spool on the
- * calling thread, one fsync (about a millisecond on SSD); the request path slows down instead of losing data or
- * growing the heap without bound.
+ * queue is full, by entries or by bytes (the database is slow or down and the writer is behind), the entry is
+ * appended to the spool on the calling thread, one fsync (about a millisecond on SSD); the request path slows down
+ * instead of losing data or growing the heap without bound.
  *
- * <p><b>Batching.</b> The writer takes whatever is queued, up to {@code maxBatchSize}, and commits it in one
+ * <p><b>Batching.</b> The writer takes whatever is queued, up to {@code maxBatchSize} entries and
+ * {@code maxBatchBytes}, and commits it in one
  * transaction, so batches grow with load (group commit) and a lone request is written at once. A batch's history
  * records, the usage they imply, explicit usage increments and audit events go in together with the batch id.
  *
@@ -87,6 +88,7 @@ public final class Recorder implements AutoCloseable {
     private final ArrayBlockingQueue<SpooledEntry> queue;
     private final Thread thread;
 
+    private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicLong submitted = new AtomicLong();
     private final AtomicLong settled = new AtomicLong(); // reached the database, the spool, or rejected.log
     private final AtomicLong written = new AtomicLong();
@@ -188,7 +190,15 @@ public final class Recorder implements AutoCloseable {
             spoolEntries(List.of(entry), "closed");
             return;
         }
+        long weight = entry.weight();
+        long total = queuedBytes.addAndGet(weight);
+        if (total > config.maxQueuedBytes() && total > weight) { // over budget, unless this entry is alone
+            queuedBytes.addAndGet(-weight);
+            spoolEntries(List.of(entry), "queue-full");
+            return;
+        }
         if (!queue.offer(entry)) {
+            queuedBytes.addAndGet(-weight);
             spoolEntries(List.of(entry), "queue-full");
             return;
         }
@@ -231,12 +241,25 @@ public final class Recorder implements AutoCloseable {
         }
     }
 
+    /** Takes what is queued, up to the batch limits, waiting briefly for the first entry unless stopping. */
     private List<SpooledEntry> take(boolean stopping) throws InterruptedException {
         var entries = new ArrayList<SpooledEntry>();
-        SpooledEntry first = stopping ? queue.poll() : queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
-        if (first != null) {
-            entries.add(first);
-            queue.drainTo(entries, config.maxBatchSize() - 1);
+        SpooledEntry next = stopping ? queue.poll() : queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+        long bytes = 0;
+        while (next != null) {
+            entries.add(next);
+            bytes += next.weight();
+            queuedBytes.addAndGet(-next.weight());
+            if (entries.size() >= config.maxBatchSize()) {
+                break;
+            }
+            // Peek, then poll: normally only this thread removes entries, so they are the same entry; after a
+            // forced close another thread may drain concurrently, and then the limit is merely approximate.
+            SpooledEntry peeked = queue.peek();
+            if (peeked == null || bytes + peeked.weight() > config.maxBatchBytes()) {
+                break;
+            }
+            next = queue.poll();
         }
         return entries;
     }
@@ -343,6 +366,7 @@ public final class Recorder implements AutoCloseable {
     private void drainQueueToSpool(String reason) {
         var rest = new ArrayList<SpooledEntry>();
         queue.drainTo(rest);
+        rest.forEach(e -> queuedBytes.addAndGet(-e.weight()));
         for (int from = 0; from < rest.size(); from += config.maxBatchSize()) {
             spoolEntries(rest.subList(from, Math.min(rest.size(), from + config.maxBatchSize())), reason);
         }

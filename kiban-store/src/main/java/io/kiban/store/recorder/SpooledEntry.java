@@ -17,4 +17,14 @@ record SpooledEntry(HistoryRecord history, UsageIncrement usage, AuditEvent audi
     static SpooledEntry of(AuditEvent e) {
         return new SpooledEntry(null, null, e);
     }
+
+    /** Roughly how many bytes this entry occupies (bodies dominate), for the queue's and batches' byte limits. */
+    long weight() {
+        long bodies = 0;
+        if (history != null) {
+            bodies += history.requestBody() == null ? 0 : history.requestBody().length();
+            bodies += history.responseBody() == null ? 0 : history.responseBody().length();
+        }
+        return 512 + bodies;
+    }
 }

@@ -247,7 +247,7 @@ public abstract class RecorderContract {
 
     @Test
     void with_the_queue_full_submits_go_to_the_spool_and_still_land() throws Exception {
-        Recorder recorder = start(config().withQueueCapacity(4));
+        Recorder recorder = start(config().withQueueCapacity(4, 64L << 20));
         failing.down(true);
         int n = 400;
         try (var threads = Executors.newFixedThreadPool(8)) {
@@ -263,6 +263,27 @@ public abstract class RecorderContract {
         assertThat(recorder.awaitWritten(Duration.ofSeconds(30))).isTrue();
         assertThat(historyRows()).isEqualTo(n);
         assertThat(usageRequests()).isEqualTo(n);
+    }
+
+    @Test
+    void large_bodies_fill_the_queue_by_bytes_and_overflow_to_the_spool() throws Exception {
+        Recorder recorder = start(config().withQueueCapacity(10_000, 100_000).withMaxBatch(500, 50_000));
+        failing.down(true);
+        String body = "{\"image\":\"" + "A".repeat(20_000) + "\"}";
+        int n = 30;
+        for (int i = 0; i < n; i++) {
+            HistoryRecord r = record("chatcmpl-" + i);
+            recorder.submit(new HistoryRecord(r.id(), r.kind(), r.userId(), r.keyId(), r.projectId(), r.model(),
+                    r.clientIp(), r.status(), r.httpStatus(), body, body, r.createdAt(), r.ttftMs(), r.durationMs(),
+                    r.promptTokens(), r.completionTokens(), r.metadata()));
+        }
+        assertThat(recorder.stats().queueDepth()).as("at most 100 kB of bodies held in memory").isLessThanOrEqualTo(3);
+        assertThat(spooledByReason.get("queue-full").get()).isPositive();
+        failing.down(false);
+
+        assertThat(recorder.awaitWritten(Duration.ofSeconds(30))).isTrue();
+        assertThat(historyRows()).isEqualTo(n);
+        assertThat(query("SELECT MAX(LENGTH(request_body)) FROM history")).isEqualTo(body.length());
     }
 
     @Test
