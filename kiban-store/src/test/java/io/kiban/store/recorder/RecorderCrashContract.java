@@ -38,7 +38,7 @@ public abstract class RecorderCrashContract {
                 // An embedded H2 file allows one process at a time: the parent lets go while the child runs.
                 testDb.closePools();
                 // Each round is a new process on the same database and restarts at id 0: ids collide on purpose.
-                acknowledged = Math.max(acknowledged, runAndKill(testDb.url(), 2500));
+                acknowledged = Math.max(acknowledged, runAndKill(testDb.url(), 1500));
                 Database db = testDb.database();
                 try (Recorder recovering = Recorder.start(db, RecorderConfig.defaults(spoolDir), Clock.systemUTC(),
                         RecorderListener.NONE)) {
