@@ -182,6 +182,11 @@ public final class Recorder implements AutoCloseable {
         }
         closed = true;
         drainQueueToSpool("close-timeout");
+        try {
+            spool.close(); // a late submit reopens a segment; the next Recorder replays it
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "closing the spool failed", e);
+        }
     }
 
     private void enqueue(SpooledEntry entry) {

@@ -38,7 +38,8 @@ public abstract class RecorderCrashContract {
                 // An embedded H2 file allows one process at a time: the parent lets go while the child runs.
                 testDb.closePools();
                 // Each round is a new process on the same database and restarts at id 0: ids collide on purpose.
-                acknowledged = Math.max(acknowledged, runAndKill(testDb.url(), 1500));
+                long roundAcknowledged = runAndKill(testDb.url(), 1500);
+                acknowledged = Math.max(acknowledged, roundAcknowledged);
                 Database db = testDb.database();
                 try (Recorder recovering = Recorder.start(db, RecorderConfig.defaults(spoolDir), Clock.systemUTC(),
                         RecorderListener.NONE)) {
@@ -48,7 +49,7 @@ public abstract class RecorderCrashContract {
                 long lostAcknowledged = acknowledged - count(db, "SELECT COUNT(*) FROM history "
                         + "WHERE CAST(SUBSTRING(id, 7) AS INTEGER) < " + acknowledged);
                 System.out.printf("[kiban-store] %s: round %d killed after %d acknowledged; %d rows, "
-                        + "%d acknowledged lost%n", getClass().getSimpleName(), round, acknowledged, rows,
+                        + "%d acknowledged lost%n", getClass().getSimpleName(), round, roundAcknowledged, rows,
                         lostAcknowledged);
                 assertThat(lostAcknowledged).isZero();
                 assertThat(count(db, "SELECT COUNT(DISTINCT id) FROM history")).isEqualTo(rows);
@@ -59,9 +60,9 @@ public abstract class RecorderCrashContract {
     }
 
     /**
-     * Starts the child and kills it at a random moment once it has acknowledged for about {@code runMillis}
-     * (the kill is timed independently of its output, so it lands mid-batch as often as between batches);
-     * returns the last acknowledged count.
+     * Starts the child and, once it has acknowledged its first round (JVM start-up takes seconds on a loaded
+     * machine), kills it at a random moment within {@code runMillis}; the kill is timed independently of the
+     * child's output, so it lands mid-batch as often as between batches. Returns the last acknowledged count.
      */
     private long runAndKill(String url, long runMillis) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
@@ -69,30 +70,38 @@ public abstract class RecorderCrashContract {
                 "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"), CrashingWriterMain.class.getName(), url,
                 spoolDir.toString()))
                 .redirectErrorStream(true).start();
-        long killAfter = runMillis + ThreadLocalRandom.current().nextLong(500);
-        var killer = Thread.ofPlatform().daemon().start(() -> {
-            try {
-                Thread.sleep(killAfter);
-            } catch (InterruptedException e) {
-                return;
-            }
-            child.destroyForcibly(); // SIGKILL: no shutdown hooks, no close
-        });
+        var watchdog = Thread.ofPlatform().daemon().start(() -> sleepThenKill(child, 60_000)); // never hang
+        Thread killer = null;
         long acknowledged = 0;
         try (var out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = out.readLine()) != null) {
                 if (line.startsWith("ack ")) {
                     acknowledged = Long.parseLong(line.substring(4));
+                    if (killer == null) {
+                        long killAfter = ThreadLocalRandom.current().nextLong(100, runMillis);
+                        killer = Thread.ofPlatform().daemon().start(() -> sleepThenKill(child, killAfter));
+                    }
                 } else if (!line.isBlank()) {
                     System.out.println("[child] " + line);
                 }
             }
         }
         child.waitFor();
-        killer.join();
+        watchdog.interrupt();
         assertThat(acknowledged).as("the child acknowledged something before it was killed").isPositive();
         return acknowledged;
+    }
+
+    private static void sleepThenKill(Process child, long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            return;
+        }
+        // SIGKILL: no shutdown hooks, no close. Through the handle, so our end of its output stays open and the
+        // reader sees end-of-file instead of a closed stream.
+        child.toHandle().destroyForcibly();
     }
 
     private static long count(Database db, String sql) {
