@@ -231,7 +231,8 @@ public final class Recorder implements AutoCloseable {
                 }
                 var batch = new SpooledBatch(UUID.randomUUID().toString(), entries);
                 if (!spool.isEmpty() || (!available && System.nanoTime() < retryAtNanos)) {
-                    spoolBatch(batch, "database-unavailable"); // keep order behind what is already spooled
+                    // Keep order behind what is already spooled.
+                    spoolBatch(batch, available ? "behind-spool" : "database-unavailable");
                 } else {
                     writeOrSpool(batch);
                 }

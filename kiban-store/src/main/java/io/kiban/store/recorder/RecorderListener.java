@@ -13,8 +13,11 @@ public interface RecorderListener {
     /** A batch was committed: its size and how long the transaction took. */
     default void written(int entries, Duration latency) {}
 
-    /** Entries were parked in the spool; reason is {@code database-unavailable}, {@code queue-full} or
-     * {@code close-timeout}. */
+    /**
+     * Entries were parked in the spool; reason is {@code database-unavailable}, {@code queue-full},
+     * {@code behind-spool} (queued behind older spooled entries, to keep order), {@code close-timeout} or
+     * {@code closed}.
+     */
     default void spooled(int entries, String reason) {}
 
     /** Spooled entries reached the database. */
