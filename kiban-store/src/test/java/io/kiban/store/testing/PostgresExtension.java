@@ -115,10 +115,18 @@ public final class PostgresExtension implements BeforeAllCallback {
             this.name = name;
         }
 
-        /** The database name, for {@link Server#block}. */
         @Override
         public String toString() {
             return name;
+        }
+
+        @Override
+        public void outage(boolean down) {
+            if (down) {
+                server.block(name);
+            } else {
+                server.unblock(name);
+            }
         }
 
         @Override

@@ -21,6 +21,14 @@ public abstract class TestDatabase implements AutoCloseable {
 
     protected abstract DatabaseConfig config();
 
+    /**
+     * Makes the real database unreachable for every pool, or reachable again. Unsupported where the database
+     * cannot be taken away from the test (H2 runs inside the test JVM: use a {@link FailingDataSource} there).
+     */
+    public void outage(boolean down) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot be taken down");
+    }
+
     /** Drops the database after every pool is closed. */
     protected abstract void drop();
 
@@ -39,13 +47,18 @@ public abstract class TestDatabase implements AutoCloseable {
         return db;
     }
 
-    @Override
-    public synchronized void close() {
+    /** Closes every pool opened so far, keeping the database; {@link #database()} opens a new one. */
+    public synchronized void closePools() {
         for (Database db : opened) {
             db.close();
         }
         opened.clear();
         main = null;
+    }
+
+    @Override
+    public synchronized void close() {
+        closePools();
         drop();
     }
 }
