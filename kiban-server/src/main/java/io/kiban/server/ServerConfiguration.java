@@ -74,9 +74,7 @@ class ServerConfiguration {
         if (System.getenv("KIBAN_DB_USER") != null) {
             config = config.withCredentials(System.getenv("KIBAN_DB_USER"), System.getenv("KIBAN_DB_PASSWORD"));
         }
-        Database db = Database.open(config);
-        db.migrate();
-        return db;
+        return Database.open(config); // migrates the schema first
     }
 
     @Bean
