@@ -93,6 +93,22 @@ public final class Http1Client implements UpstreamClient {
         return sb.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
     }
 
+    /**
+     * A non-negative number sent by the runtime. Malformed numbers are an {@link IOException} like any other broken
+     * response: a {@code NumberFormatException} would escape the callers' I/O error handling and become a 500.
+     */
+    static long parseSize(String s, int radix, String what) throws IOException {
+        try {
+            long n = Long.parseLong(s, radix);
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // Reported below.
+        }
+        throw new IOException("malformed " + what + " from upstream: '" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "'");
+    }
+
     private Connection pooled(String key) {
         Deque<Connection> q = idle.get(key);
         if (q == null) {
@@ -201,7 +217,10 @@ public final class Http1Client implements UpstreamClient {
             if (!statusLine.startsWith("HTTP/1.") || statusLine.length() < 12) {
                 throw new IOException("malformed status line");
             }
-            int status = Integer.parseInt(statusLine, 9, 12, 10);
+            int status = (int) parseSize(statusLine.substring(9, 12), 10, "status code");
+            if (status < 100) {
+                throw new IOException("malformed status line");
+            }
             List<String> headers = new ArrayList<>(16);
             long length = -1;
             boolean chunked = false;
@@ -217,7 +236,7 @@ public final class Http1Client implements UpstreamClient {
                 headers.add(name);
                 headers.add(value);
                 switch (name) {
-                    case "content-length" -> length = Long.parseLong(value);
+                    case "content-length" -> length = parseSize(value, 10, "Content-Length");
                     case "transfer-encoding" -> chunked = value.toLowerCase(java.util.Locale.ROOT).contains("chunked");
                     case "connection" -> keepAlive = keepAlive ? !value.equalsIgnoreCase("close") : value.equalsIgnoreCase("keep-alive");
                     default -> { }
@@ -365,7 +384,7 @@ public final class Http1Client implements UpstreamClient {
                 throw new IOException("connection closed in the middle of a chunked body");
             }
             int semi = size.indexOf(';');
-            long n = Long.parseLong(semi < 0 ? size.trim() : size.substring(0, semi).trim(), 16);
+            long n = parseSize(semi < 0 ? size.trim() : size.substring(0, semi).trim(), 16, "chunk size");
             if (n == 0) {
                 String trailer;
                 while ((trailer = c.readLine()) != null && !trailer.isEmpty()) {
