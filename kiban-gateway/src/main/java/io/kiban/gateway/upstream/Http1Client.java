@@ -69,12 +69,14 @@ public final class Http1Client implements UpstreamClient {
                 return c.readResponse(request.method().equals("HEAD"));
             } catch (IOException e) {
                 c.closeQuietly();
-                boolean nothingRead = c.bytesRead == 0;
-                if (reused && nothingRead && attempt == 0) {
+                boolean timeout = e instanceof SocketTimeoutException;
+                // A read timeout is not a stale connection: the runtime has the request and may be working on it, so
+                // it must not be sent again, neither here nor (through beforeResponse) to another replica.
+                boolean notStarted = c.bytesRead == 0 && !timeout;
+                if (reused && notStarted && attempt == 0) {
                     continue;
                 }
-                throw new UpstreamException("Upstream " + key + " failed: " + e.getMessage(), e, nothingRead,
-                        e instanceof SocketTimeoutException);
+                throw new UpstreamException("Upstream " + key + " failed: " + e.getMessage(), e, notStarted, timeout);
             }
         }
     }
