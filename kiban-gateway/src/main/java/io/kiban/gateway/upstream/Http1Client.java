@@ -229,6 +229,11 @@ public final class Http1Client implements UpstreamClient {
             boolean keepAlive = statusLine.startsWith("HTTP/1.1");
             String line;
             while ((line = readLine()) != null && !line.isEmpty()) {
+                if (line.indexOf('\r') >= 0 || line.indexOf('\0') >= 0) {
+                    // RFC 9110 §5.5: a bare CR could split the value into a second header once the gateway relays
+                    // it (Retry-After, Content-Type) to the client.
+                    throw new IOException("malformed header line from upstream");
+                }
                 int colon = line.indexOf(':');
                 if (colon <= 0) {
                     continue;
