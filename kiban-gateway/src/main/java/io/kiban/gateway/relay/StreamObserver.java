@@ -18,10 +18,10 @@ public final class StreamObserver implements SseInspector {
     private static final byte[] DATA = Bytes.ascii("data:");
     private static final byte[] DONE = Bytes.ascii("[DONE]");
     private static final byte[] NEWLINE = Bytes.ascii("\n");
-    private static final byte[] USAGE = Bytes.ascii("\"usage\":{");
+    private static final byte[] USAGE = Bytes.ascii("\"usage\"");
     private static final byte[] ERROR = Bytes.ascii("{\"error\"");
-    private static final byte[] CONTENT = Bytes.ascii("\"content\":\"");
-    private static final byte[] TEXT = Bytes.ascii("\"text\":\"");
+    private static final byte[] CONTENT = Bytes.ascii("\"content\"");
+    private static final byte[] TEXT = Bytes.ascii("\"text\"");
 
     private final boolean stripUsage;
     private final boolean assemble;
@@ -71,7 +71,7 @@ public final class StreamObserver implements SseInspector {
         if (firstTokenNanos < 0 && (hasText(buf, payload, end, CONTENT) || hasText(buf, payload, end, TEXT))) {
             firstTokenNanos = System.nanoTime() - startNanos;
         }
-        if (Bytes.indexOf(buf, payload, end, USAGE) >= 0) {
+        if (hasObject(buf, payload, end, USAGE)) {
             boolean usageOnly = readUsage(buf, payload, end);
             return !(stripUsage && usageOnly);
         }
@@ -97,9 +97,44 @@ public final class StreamObserver implements SseInspector {
         return -1;
     }
 
+    /** Whether some {@code "field": "…"} has a non-empty string value. */
     private static boolean hasText(byte[] buf, int from, int to, byte[] field) {
-        int at = Bytes.indexOf(buf, from, to, field);
-        return at >= 0 && at + field.length < to && buf[at + field.length] != '"';
+        for (int at = Bytes.indexOf(buf, from, to, field); at >= 0; at = Bytes.indexOf(buf, at + 1, to, field)) {
+            int v = valueStart(buf, at + field.length, to);
+            if (v >= 0 && buf[v] == '"' && v + 1 < to && buf[v + 1] != '"') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether some {@code "field": {…}} has an object value. */
+    private static boolean hasObject(byte[] buf, int from, int to, byte[] field) {
+        for (int at = Bytes.indexOf(buf, from, to, field); at >= 0; at = Bytes.indexOf(buf, at + 1, to, field)) {
+            int v = valueStart(buf, at + field.length, to);
+            if (v >= 0 && buf[v] == '{') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The index of the value after a quoted name ending at {@code i}, or -1 when no colon follows. Whitespace is
+     * allowed around the colon: not every runtime writes compact JSON (Python's {@code json.dumps} writes ": ").
+     */
+    private static int valueStart(byte[] buf, int i, int to) {
+        while (i < to && (buf[i] == ' ' || buf[i] == '\t')) {
+            i++;
+        }
+        if (i >= to || buf[i] != ':') {
+            return -1;
+        }
+        i++;
+        while (i < to && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n')) {
+            i++;
+        }
+        return i < to ? i : -1;
     }
 
     /** Reads the usage object; returns true when the event has no choices (a usage-only chunk). */
