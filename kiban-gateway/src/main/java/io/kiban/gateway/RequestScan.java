@@ -28,9 +28,22 @@ public record RequestScan(String model, boolean stream, boolean includeUsage, bo
                         "The request body must be a JSON object.", null, "invalid_json"));
             }
             JsonToken t;
+            int seen = 0;
             while ((t = p.nextToken()) == JsonToken.PROPERTY_NAME) {
                 String name = p.currentName();
                 JsonToken v = p.nextToken();
+                int bit = switch (name) {
+                    case "model" -> 1;
+                    case "stream" -> 2;
+                    case "stream_options" -> 4;
+                    default -> 0;
+                };
+                if ((seen & bit) != 0) {
+                    // Parsers disagree on duplicates (first or last wins): the runtime could serve another model than
+                    // the one whose access was checked here, or stream without the usage the gateway meters.
+                    throw new ApiException(ApiError.invalidParam(name, "'" + name + "' appears more than once in the request body."));
+                }
+                seen |= bit;
                 switch (name) {
                     case "model" -> {
                         if (v != JsonToken.VALUE_STRING) {
