@@ -14,6 +14,8 @@ import tools.jackson.databind.node.ObjectNode;
  * objects for messages): the model name, whether to stream, and the stream options.
  *
  * <p>The whole body is scanned, so malformed JSON is refused here with a 400 before any model is bothered.
+ *
+ * @param hasStreamOptions whether the body has a {@code stream_options} field at all (an object or null)
  */
 public record RequestScan(String model, boolean stream, boolean includeUsage, boolean hasStreamOptions) {
 
@@ -70,7 +72,9 @@ public record RequestScan(String model, boolean stream, boolean includeUsage, bo
                                     p.skipChildren();
                                 }
                             }
-                        } else if (v != JsonToken.VALUE_NULL) {
+                        } else if (v == JsonToken.VALUE_NULL) {
+                            hasStreamOptions = true; // present: upstreamBody must replace it, not add a second one
+                        } else {
                             throw new ApiException(ApiError.invalidParam("stream_options", "'stream_options' must be an object."));
                         }
                     }
@@ -115,7 +119,8 @@ public record RequestScan(String model, boolean stream, boolean includeUsage, bo
             return out;
         }
         ObjectNode tree = (ObjectNode) Json.MAPPER.readTree(body);
-        ((ObjectNode) tree.get("stream_options")).put("include_usage", true);
+        ObjectNode options = tree.get("stream_options") instanceof ObjectNode o ? o : tree.putObject("stream_options");
+        options.put("include_usage", true);
         return Json.MAPPER.writeValueAsBytes(tree);
     }
 
