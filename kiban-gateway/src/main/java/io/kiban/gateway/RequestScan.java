@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -118,16 +120,24 @@ public record RequestScan(String model, boolean stream, boolean includeUsage, bo
             System.arraycopy(body, end, out, end + insert.length, body.length - end);
             return out;
         }
-        ObjectNode tree = (ObjectNode) Json.MAPPER.readTree(body);
+        ObjectNode tree = (ObjectNode) EXACT.readTree(body);
         ObjectNode options = tree.get("stream_options") instanceof ObjectNode o ? o : tree.putObject("stream_options");
         options.put("include_usage", true);
-        return Json.MAPPER.writeValueAsBytes(tree);
+        return EXACT.writeValueAsBytes(tree);
     }
 
     /** Whether the usage-only chunk must be withheld from the client (it was added by {@link #upstreamBody}). */
     public boolean stripUsage() {
         return stream && !includeUsage;
     }
+
+    /**
+     * Reads decimals as {@code BigDecimal}: through {@code double}, {@code 0.90000000000000000000001} became
+     * {@code 0.9} and {@code 1e400} the string {@code "Infinity"} in the body sent upstream.
+     */
+    private static final JsonMapper EXACT = Json.MAPPER.rebuild()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
 
     private static final byte[] INSERT = ",\"stream_options\":{\"include_usage\":true}".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] INSERT_FIRST = "\"stream_options\":{\"include_usage\":true}".getBytes(StandardCharsets.US_ASCII);
