@@ -184,4 +184,19 @@ class RequestScanTest {
 
         assertUsageInjected(body);
     }
+
+    @Test
+    void a_body_in_utf_16_or_utf_32_is_refused_rather_than_corrupted_by_the_usage_injection() throws Exception {
+        // Jackson detects UTF-16/32 by itself, but the injection works on UTF-8 bytes (RFC 8259: UTF-8 only).
+        String body = "{\"model\":\"m\",\"stream\":true}";
+        for (String charset : List.of("UTF-16BE", "UTF-16LE", "UTF-16", "UTF-32BE", "UTF-32LE")) {
+            ApiError e = refusal(body.getBytes(charset));
+
+            assertThat(ApiError.status(e)).as(charset).isEqualTo(400);
+            assertThat(e.message()).as(charset).contains("UTF-8");
+        }
+        byte[] withBom = ("\uFEFF" + body).getBytes(StandardCharsets.UTF_8);
+        assertThat(STRICT.readTree(RequestScan.of(withBom).upstreamBody(withBom)).get("stream_options").get("include_usage").asBoolean())
+                .isTrue();
+    }
 }
