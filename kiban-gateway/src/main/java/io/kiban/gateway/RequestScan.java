@@ -26,6 +26,11 @@ public record RequestScan(String model, boolean stream, boolean includeUsage, bo
         boolean stream = false;
         boolean includeUsage = false;
         boolean hasStreamOptions = false;
+        if (body.length >= 2 && (body[0] == 0 || body[1] == 0 || ((body[0] & 0xfe) == 0xfe && (body[1] & 0xfe) == 0xfe))) {
+            // UTF-16/32 (a zero byte or a BOM up front): Jackson would read it, but upstreamBody splices UTF-8 bytes.
+            throw new ApiException(new ApiError.InvalidRequest(
+                    "The request body must be JSON encoded as UTF-8.", null, "invalid_json"));
+        }
         try (JsonParser p = Json.MAPPER.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new ApiException(new ApiError.InvalidRequest(
