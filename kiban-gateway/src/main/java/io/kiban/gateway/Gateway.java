@@ -341,8 +341,11 @@ public final class Gateway {
         }
 
         private static ApiException tooLarge(int limit) {
-            return new ApiException(new ApiError.PayloadTooLarge("The request body is larger than " + (limit / (1024 * 1024))
-                    + " MiB, the limit of this server. Send a shorter prompt (or ask the operator to raise --max-body)."));
+            // Whole MiB only when exact: a 64 KiB limit used to read "larger than 0 MiB".
+            String size = limit % (1024 * 1024) == 0 ? limit / (1024 * 1024) + " MiB"
+                    : limit % 1024 == 0 ? limit / 1024 + " KiB" : limit + " bytes";
+            return new ApiException(new ApiError.PayloadTooLarge("The request body is larger than " + size
+                    + ", the limit of this server. Send a shorter prompt (or ask the operator to raise --max-body)."));
         }
     }
 }
