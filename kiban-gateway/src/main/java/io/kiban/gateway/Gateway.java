@@ -216,11 +216,17 @@ public final class Gateway {
 
     private void whole(Exchange ex, Call call, Route route, UpstreamResponse response, int status, String type) {
         byte[] bytes;
+        int limit = config.maxResponseBytes();
         try {
-            bytes = response.readAll(config.maxResponseBytes());
+            // One byte more than the limit: readAll stops at its argument, which silently truncated big responses.
+            bytes = response.readAll(limit == Integer.MAX_VALUE ? limit : limit + 1);
         } catch (IOException e) {
             throw new ApiException(new ApiError.ModelUnavailable("The runtime serving '" + route.model()
                     + "' stopped in the middle of the response. Retry in a few seconds.", "upstream_disconnected", Duration.ofSeconds(2)));
+        }
+        if (bytes.length > limit) {
+            throw new ApiException(new ApiError.BadUpstream("The response of the model '" + route.model()
+                    + "' is larger than this server relays (" + limit + " bytes). Ask for fewer tokens or results."));
         }
         if (status == 200) {
             ResponseScan scan = ResponseScan.of(bytes);
