@@ -233,10 +233,7 @@ public final class Gateway {
             call.responseId = scan.id();
             call.promptTokens = scan.promptTokens();
             call.completionTokens = scan.completionTokens();
-            String ttft = response.header("x-kiban-ttft-ms");
-            if (ttft != null) {
-                call.ttftNanos = Long.parseLong(ttft) * 1_000_000;
-            }
+            call.ttftNanos = ttftNanos(response.header("x-kiban-ttft-ms"));
             if (wantBodies) {
                 call.responseText = new String(bytes, StandardCharsets.UTF_8);
             }
@@ -255,6 +252,19 @@ public final class Gateway {
         } catch (IOException e) {
             call.status = 499;
             call.errorCode = "client_disconnected";
+        }
+    }
+
+    /** The runtime's time to first token header in nanoseconds, or -1 when absent or not a number (runtime output is untrusted). */
+    private static long ttftNanos(String millis) {
+        if (millis == null) {
+            return -1;
+        }
+        try {
+            long ms = Long.parseLong(millis.trim());
+            return ms >= 0 && ms < Long.MAX_VALUE / 1_000_000 ? ms * 1_000_000 : -1;
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 
