@@ -80,17 +80,27 @@ public final class Gateway {
         } catch (ApiException e) {
             call.status = ApiError.status(e.error());
             call.errorCode = e.error().code();
-            Errors.write(ex, e.error());
+            fail(ex, call, e.error());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             call.status = 503;
-            Errors.write(ex, new ApiError.ModelUnavailable("The server is shutting down; retry.", "shutting_down", Duration.ofSeconds(1)));
+            fail(ex, call, new ApiError.ModelUnavailable("The server is shutting down; retry.", "shutting_down", Duration.ofSeconds(1)));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "request " + requestId + " failed", e);
             call.status = 500;
-            Errors.write(ex, new ApiError.Internal("Kiban failed to handle the request (id " + requestId + ")."));
+            fail(ex, call, new ApiError.Internal("Kiban failed to handle the request (id " + requestId + ")."));
         } finally {
             finish(call);
+        }
+    }
+
+    /**
+     * Answers with an error, unless the response has begun: a servlet container ignores the status and headers then
+     * and would append the JSON envelope to the stream or body already sent.
+     */
+    private static void fail(Exchange ex, Call call, ApiError error) {
+        if (!call.committed) {
+            Errors.write(ex, error);
         }
     }
 
@@ -181,6 +191,7 @@ public final class Gateway {
         ex.header("X-Accel-Buffering", "no");
         StreamObserver observer = new StreamObserver(call.start, scan.stripUsage(), wantBodies);
         OutputStream out = null;
+        call.committed = true;
         try {
             out = ex.output();
             new SseRelay().relay(response.body(), out, observer);
@@ -247,6 +258,7 @@ public final class Gateway {
             ex.header("Retry-After", retry);
         }
         ex.header("Content-Length", Integer.toString(bytes.length));
+        call.committed = true;
         try (OutputStream out = ex.output()) {
             out.write(bytes);
         } catch (IOException e) {
@@ -315,6 +327,7 @@ public final class Gateway {
         boolean stream;
         byte[] requestBody;
         GatewayMetrics.ModelMeters meters;
+        boolean committed;
         int status = 200;
         String errorCode;
         String responseId;
