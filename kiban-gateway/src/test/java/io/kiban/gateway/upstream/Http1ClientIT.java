@@ -571,4 +571,62 @@ class Http1ClientIT {
 
         assertThat(server.accepted()).isEqualTo(2);
     }
+
+    @Test
+    void an_interim_1xx_response_is_skipped_and_the_final_one_returned() throws Exception {
+        server = new RawServer(keepAlive("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n"
+                + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal"));
+
+        UpstreamResponse r = post("{}");
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(text(r)).isEqualTo("final");
+        assertThat(text(post("{}"))).isEqualTo("final");
+        assertThat(server.accepted()).isEqualTo(1);
+    }
+
+    @Test
+    void a_connection_idle_longer_than_the_idle_timeout_is_not_reused() throws Exception {
+        server = new RawServer(keepAlive("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx"));
+        try (Http1Client brief = new Http1Client(Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofMillis(50), 8)) {
+            UpstreamRequest request = new UpstreamRequest("POST", "127.0.0.1", server.port(), "/", List.of(), new byte[] {'{', '}'});
+            assertThat(text(brief.send(request))).isEqualTo("x");
+            assertThat(text(brief.send(request))).isEqualTo("x");
+            Thread.sleep(120);
+            assertThat(text(brief.send(request))).isEqualTo("x");
+
+            assertThat(server.accepted()).isEqualTo(2);
+            assertThat(server.connections().getFirst().awaitEnd(2, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
+    void at_most_max_idle_connections_per_host_are_kept() throws Exception {
+        server = new RawServer(keepAlive("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx"));
+        try (Http1Client small = new Http1Client(Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(20), 1)) {
+            UpstreamRequest request = new UpstreamRequest("POST", "127.0.0.1", server.port(), "/", List.of(), new byte[] {'{', '}'});
+            UpstreamResponse a = small.send(request);
+            UpstreamResponse b = small.send(request); // a's connection is busy: a second one
+            assertThat(text(a)).isEqualTo("x");
+            assertThat(text(b)).isEqualTo("x"); // the pool is full: a's connection is closed
+            assertThat(server.accepted()).isEqualTo(2);
+
+            assertThat(server.connections().getFirst().awaitEnd(2, TimeUnit.SECONDS)).isTrue();
+            for (int i = 0; i < 5; i++) {
+                assertThat(text(small.send(request))).isEqualTo("x");
+            }
+            assertThat(server.accepted()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void a_response_finished_after_close_is_not_pooled() throws Exception {
+        server = new RawServer(keepAlive("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx"));
+        UpstreamResponse r = post("{}");
+
+        client.close();
+        assertThat(text(r)).isEqualTo("x");
+
+        assertThat(server.connections().getFirst().awaitEnd(2, TimeUnit.SECONDS)).isTrue();
+    }
 }
