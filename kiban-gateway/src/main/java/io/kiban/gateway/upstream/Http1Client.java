@@ -212,6 +212,10 @@ public final class Http1Client implements UpstreamClient {
         }
 
         UpstreamResponse readResponse(boolean headRequest) throws IOException {
+            return readResponse(headRequest, 0);
+        }
+
+        private UpstreamResponse readResponse(boolean headRequest, int interim) throws IOException {
             String statusLine = readLine();
             if (statusLine == null) {
                 throw new IOException("connection closed before the response");
@@ -251,6 +255,14 @@ public final class Http1Client implements UpstreamClient {
             }
             if (line == null) {
                 throw new IOException("connection closed inside the response headers");
+            }
+            if (status < 200 && status != 101) {
+                // An interim response (100 Continue, 103 Early Hints): RFC 9110 §15.2 says to read on to the final
+                // one. Returned as the response, it reached the client as status 100 and broke the connection.
+                if (interim >= 8) {
+                    throw new IOException("too many interim responses");
+                }
+                return readResponse(headRequest, interim + 1);
             }
             boolean noBody = headRequest || status == 204 || status == 304 || (status >= 100 && status < 200);
             Body body;
