@@ -396,6 +396,17 @@ class GatewayIT {
     }
 
     @Test
+    void an_endpoint_that_cannot_even_be_dialled_is_still_released() throws IOException {
+        FakeRoute route = router.add("m", new Endpoint("broken", "127.0.0.1", 70_000, "/v1", null));
+
+        RecordingExchange ex = handle(RecordingExchange.chat(CHAT));
+
+        assertThat(ex.status()).isEqualTo(500);
+        assertThat(route.releases).containsExactly("broken failed");
+        assertThat(registry.get("kiban.requests.in.flight").tags("model", "m").gauge().value()).isZero();
+    }
+
+    @Test
     void a_route_that_has_no_replica_in_time_answers_for_itself() {
         router.add("m");
 
