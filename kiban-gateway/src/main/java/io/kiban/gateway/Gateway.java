@@ -160,6 +160,9 @@ public final class Gateway {
                         ? new ApiError.UpstreamTimeout("The model '" + route.model() + "' did not answer in time. Retry, or ask for fewer tokens.")
                         : new ApiError.ModelUnavailable("The model '" + route.model() + "' stopped before answering "
                                 + "(its runtime is restarting). Retry in a few seconds.", "model_unavailable", Duration.ofSeconds(2)));
+            } catch (RuntimeException e) {
+                route.release(endpoint, true); // else the balancer counts this attempt as outstanding for ever
+                throw e;
             }
             try (response) {
                 relay(ex, call, route, scan, response);
