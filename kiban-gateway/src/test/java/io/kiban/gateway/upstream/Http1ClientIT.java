@@ -629,4 +629,39 @@ class Http1ClientIT {
 
         assertThat(server.connections().getFirst().awaitEnd(2, TimeUnit.SECONDS)).isTrue();
     }
+
+    @Test
+    void concurrent_requests_share_the_pool_without_mixing_up_responses() throws Exception {
+        server = new RawServer(conn -> {
+            RawServer.Request r;
+            while ((r = conn.readRequest()) != null) { // echoes the body
+                conn.write("HTTP/1.1 200 OK\r\nContent-Length: " + r.body().length + "\r\n\r\n" + r.bodyText());
+            }
+        });
+        try (Http1Client shared = new Http1Client(Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(20), 64);
+                var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                int thread = t;
+                results.add(threads.submit(() -> {
+                    int ok = 0;
+                    for (int i = 0; i < 50; i++) {
+                        String body = "{\"thread\":" + thread + ",\"i\":" + i + "}";
+                        UpstreamRequest request = new UpstreamRequest("POST", "127.0.0.1", server.port(), "/", List.of(),
+                                body.getBytes(StandardCharsets.UTF_8));
+                        if (text(shared.send(request)).equals(body)) {
+                            ok++;
+                        }
+                    }
+                    return ok;
+                }));
+            }
+            for (var r : results) {
+                assertThat(r.get(8, TimeUnit.SECONDS)).isEqualTo(50);
+            }
+        }
+
+        assertThat(server.requests()).isEqualTo(800);
+        assertThat(server.accepted()).isLessThanOrEqualTo(16);
+    }
 }
