@@ -521,7 +521,8 @@ class Http1ClientIT {
     @Test
     void garbage_instead_of_a_status_line_is_an_upstream_exception() throws Exception {
         for (String garbage : List.of("<html>oops</html>\r\n\r\n", "HTTP/1.1 2x0 OK\r\n\r\n", "HTTP/1.1\r\n\r\n",
-                "HTTP/1.1 200 OK\r\nContent-Length: lots\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\n")) {
+                "HTTP/1.1 200 OK\r\nContent-Length: lots\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\n",
+                "HTTP/1.1 2\r0 OK\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 1\u001b[2J\r\n\r\n")) {
             try (RawServer s = new RawServer(conn -> {
                 conn.readRequest();
                 conn.write(garbage);
@@ -531,6 +532,7 @@ class Http1ClientIT {
 
                 assertThat(t).as(garbage).isInstanceOf(UpstreamException.class);
                 assertThat(((UpstreamException) t).beforeResponse()).as(garbage).isFalse();
+                assertThat(t.getMessage()).as("logged as is").doesNotContainPattern("\\p{Cntrl}");
             }
         }
     }
