@@ -108,7 +108,9 @@ public final class Http1Client implements UpstreamClient {
         } catch (NumberFormatException e) {
             // Reported below.
         }
-        throw new IOException("malformed " + what + " from upstream: '" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "'");
+        // Quoted into log lines: at most 40 characters, control characters (CR, ESC) replaced.
+        String shown = (s.length() > 40 ? s.substring(0, 40) + "..." : s).replaceAll("\\p{Cntrl}", "?");
+        throw new IOException("malformed " + what + " from upstream: '" + shown + "'");
     }
 
     private Connection pooled(String key) {
