@@ -553,6 +553,20 @@ class Http1ClientIT {
     }
 
     @Test
+    void chunk_data_not_followed_by_crlf_is_a_framing_error_not_a_new_chunk() throws Exception {
+        server = new RawServer(conn -> {
+            conn.readRequest();
+            conn.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello3\r\nabc\r\n0\r\n\r\n");
+            conn.readRequest();
+        });
+
+        UpstreamResponse r = post("{}");
+
+        assertThatThrownBy(() -> r.body().readAllBytes()).isInstanceOf(IOException.class);
+        r.close();
+    }
+
+    @Test
     void a_header_value_with_a_bare_carriage_return_is_rejected() throws Exception {
         server = new RawServer(conn -> {
             conn.readRequest();
