@@ -343,6 +343,7 @@ public final class Http1Client implements UpstreamClient {
         private final boolean keepAlive;
         private final boolean chunked;
         private long remaining; // in the whole body, or in the current chunk when chunked
+        private boolean afterChunk; // a chunk's data was read: its CRLF comes before the next size line
         private boolean done;
         private boolean closed;
 
@@ -397,10 +398,18 @@ public final class Http1Client implements UpstreamClient {
         }
 
         private boolean nextChunk() throws IOException {
-            String size = c.readLine();
-            if (size != null && size.isEmpty()) { // the CRLF that ends the previous chunk
-                size = c.readLine();
+            if (afterChunk) { // the CRLF that ends the previous chunk's data must be there, and be empty
+                String crlf = c.readLine();
+                if (crlf == null) {
+                    throw new IOException("connection closed in the middle of a chunked body");
+                }
+                if (!crlf.isEmpty()) {
+                    // Taking it for the next size line ("hello3\r\n" read as chunk "3") relays misframed bytes.
+                    throw new IOException("chunk data longer than its declared size");
+                }
             }
+            afterChunk = true;
+            String size = c.readLine();
             if (size == null) {
                 throw new IOException("connection closed in the middle of a chunked body");
             }
