@@ -35,8 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>Cost: one pass of a streaming JSON scanner over the request body, no tree; the key check and the route are
  *       in-memory lookups; history and usage are handed to listeners that only enqueue.
  *   <li>Retries: a replica that fails before sending a response byte (refused, reset, closed) is excluded and the
- *       request goes to another one, up to {@link GatewayConfig#maxAttempts()}. Once bytes have arrived the
- *       request is never sent again by this class.
+ *       request goes to another one, up to {@link GatewayConfig#maxAttempts()}. Once bytes have arrived, or the
+ *       replica timed out with the request in hand, the request is never sent again by this class.
  *   <li>Streams: the client's response is committed when the runtime's headers arrive. If the runtime dies after
  *       that, the client gets a final {@code data: {"error":…}} event and no {@code [DONE]}: never a silent
  *       truncation. If the client goes away, the upstream connection is closed, which stops the generation.
