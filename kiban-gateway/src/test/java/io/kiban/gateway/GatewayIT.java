@@ -495,6 +495,37 @@ class GatewayIT {
     }
 
     @Test
+    void a_runtime_that_stalls_mid_response_gets_a_timeout_and_its_connection_closed() throws Exception {
+        client.close();
+        client = new Http1Client(Duration.ofMillis(500), Duration.ofMillis(300), Duration.ofSeconds(20), 8);
+        RawServer stalling = raw(conn -> {
+            RawServer.Request r = conn.readRequest();
+            if (r.bodyText().contains("\"stream\":true")) {
+                conn.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n");
+                conn.chunk(FakeRuntime.chatEvents().get(1));
+            } else {
+                conn.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 300\r\n\r\n{\"id\":");
+            }
+            conn.awaitPeerClose(5, TimeUnit.SECONDS); // stalls until the gateway hangs up
+        });
+        router.add("m", endpoint("r1", stalling.port()));
+
+        RecordingExchange stream = handle(RecordingExchange.chat(STREAM));
+        RecordingExchange whole = handle(RecordingExchange.chat(CHAT));
+
+        String[] events = events(stream.text());
+        assertThat(events).hasSize(2);
+        assertThat(Json.MAPPER.readTree(events[1].substring(6)).get("error").get("code").asString()).isEqualTo("upstream_timeout");
+        assertThat(whole.status()).isEqualTo(504);
+        assertThat(error(whole).get("code").asString()).isEqualTo("upstream_timeout");
+        assertThat(listener.records).extracting(RequestRecord::errorCode).containsExactly("upstream_timeout", "upstream_timeout");
+        assertThat(listener.records).extracting(RequestRecord::status).containsExactly(504, 504);
+        for (RawServer.Conn conn : stalling.connections()) {
+            assertThat(conn.awaitEnd(2, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
     void a_stream_that_ends_cleanly_but_without_done_is_reported_as_incomplete() throws IOException {
         FakeRuntime runtime = runtime().answer((ex, req) -> {
             ex.getResponseHeaders().set("Content-Type", "text/event-stream");
