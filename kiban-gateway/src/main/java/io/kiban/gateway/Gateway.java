@@ -18,6 +18,7 @@ import io.kiban.gateway.upstream.UpstreamResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
@@ -210,12 +211,16 @@ public final class Gateway {
             call.errorCode = "client_disconnected";
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "{0}: stream from {1} broke: {2}", call.requestId, route.model(), e.getMessage());
-            call.status = 502;
-            call.errorCode = "upstream_disconnected";
+            ApiError error = e instanceof SocketTimeoutException // a stall, not a crash: say so (the connection is closed)
+                    ? new ApiError.UpstreamTimeout("The model '" + route.model() + "' stopped sending output for too long; "
+                            + "the output above is incomplete. Retry, or ask for fewer tokens.")
+                    : new ApiError.ModelUnavailable("The runtime serving '" + route.model()
+                            + "' stopped in the middle of the response; the output above is incomplete. Retry the request.",
+                            "upstream_disconnected", Duration.ofSeconds(2));
+            call.status = error instanceof ApiError.UpstreamTimeout ? 504 : 502;
+            call.errorCode = error.code();
             if (out != null) {
-                Errors.writeEvent(out, new ApiError.ModelUnavailable("The runtime serving '" + route.model()
-                        + "' stopped in the middle of the response; the output above is incomplete. Retry the request.",
-                        "upstream_disconnected", Duration.ofSeconds(2)));
+                Errors.writeEvent(out, error);
             }
         }
         call.ttftNanos = observer.firstTokenNanos();
@@ -234,6 +239,9 @@ public final class Gateway {
         try {
             // One byte more than the limit: readAll stops at its argument, which silently truncated big responses.
             bytes = response.readAll(limit == Integer.MAX_VALUE ? limit : limit + 1);
+        } catch (SocketTimeoutException e) {
+            throw new ApiException(new ApiError.UpstreamTimeout("The model '" + route.model()
+                    + "' stopped sending its response for too long. Retry, or ask for fewer tokens."));
         } catch (IOException e) {
             throw new ApiException(new ApiError.ModelUnavailable("The runtime serving '" + route.model()
                     + "' stopped in the middle of the response. Retry in a few seconds.", "upstream_disconnected", Duration.ofSeconds(2)));
