@@ -18,6 +18,7 @@ import io.kiban.gateway.upstream.UpstreamResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
@@ -35,8 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>Cost: one pass of a streaming JSON scanner over the request body, no tree; the key check and the route are
  *       in-memory lookups; history and usage are handed to listeners that only enqueue.
  *   <li>Retries: a replica that fails before sending a response byte (refused, reset, closed) is excluded and the
- *       request goes to another one, up to {@link GatewayConfig#maxAttempts()}. Once bytes have arrived the
- *       request is never sent again by this class.
+ *       request goes to another one, up to {@link GatewayConfig#maxAttempts()}. Once bytes have arrived, or the
+ *       replica timed out with the request in hand, the request is never sent again by this class.
  *   <li>Streams: the client's response is committed when the runtime's headers arrive. If the runtime dies after
  *       that, the client gets a final {@code data: {"error":…}} event and no {@code [DONE]}: never a silent
  *       truncation. If the client goes away, the upstream connection is closed, which stops the generation.
@@ -80,17 +81,27 @@ public final class Gateway {
         } catch (ApiException e) {
             call.status = ApiError.status(e.error());
             call.errorCode = e.error().code();
-            Errors.write(ex, e.error());
+            fail(ex, call, e.error());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             call.status = 503;
-            Errors.write(ex, new ApiError.ModelUnavailable("The server is shutting down; retry.", "shutting_down", Duration.ofSeconds(1)));
+            fail(ex, call, new ApiError.ModelUnavailable("The server is shutting down; retry.", "shutting_down", Duration.ofSeconds(1)));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "request " + requestId + " failed", e);
             call.status = 500;
-            Errors.write(ex, new ApiError.Internal("Kiban failed to handle the request (id " + requestId + ")."));
+            fail(ex, call, new ApiError.Internal("Kiban failed to handle the request (id " + requestId + ")."));
         } finally {
             finish(call);
+        }
+    }
+
+    /**
+     * Answers with an error, unless the response has begun: a servlet container ignores the status and headers then
+     * and would append the JSON envelope to the stream or body already sent.
+     */
+    private static void fail(Exchange ex, Call call, ApiError error) {
+        if (!call.committed) {
+            Errors.write(ex, error);
         }
     }
 
@@ -150,6 +161,9 @@ public final class Gateway {
                         ? new ApiError.UpstreamTimeout("The model '" + route.model() + "' did not answer in time. Retry, or ask for fewer tokens.")
                         : new ApiError.ModelUnavailable("The model '" + route.model() + "' stopped before answering "
                                 + "(its runtime is restarting). Retry in a few seconds.", "model_unavailable", Duration.ofSeconds(2)));
+            } catch (RuntimeException e) {
+                route.release(endpoint, true); // else the balancer counts this attempt as outstanding for ever
+                throw e;
             }
             try (response) {
                 relay(ex, call, route, scan, response);
@@ -181,6 +195,7 @@ public final class Gateway {
         ex.header("X-Accel-Buffering", "no");
         StreamObserver observer = new StreamObserver(call.start, scan.stripUsage(), wantBodies);
         OutputStream out = null;
+        call.committed = true;
         try {
             out = ex.output();
             new SseRelay().relay(response.body(), out, observer);
@@ -196,12 +211,16 @@ public final class Gateway {
             call.errorCode = "client_disconnected";
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "{0}: stream from {1} broke: {2}", call.requestId, route.model(), e.getMessage());
-            call.status = 502;
-            call.errorCode = "upstream_disconnected";
+            ApiError error = e instanceof SocketTimeoutException // a stall, not a crash: say so (the connection is closed)
+                    ? new ApiError.UpstreamTimeout("The model '" + route.model() + "' stopped sending output for too long; "
+                            + "the output above is incomplete. Retry, or ask for fewer tokens.")
+                    : new ApiError.ModelUnavailable("The runtime serving '" + route.model()
+                            + "' stopped in the middle of the response; the output above is incomplete. Retry the request.",
+                            "upstream_disconnected", Duration.ofSeconds(2));
+            call.status = error instanceof ApiError.UpstreamTimeout ? 504 : 502;
+            call.errorCode = error.code();
             if (out != null) {
-                Errors.writeEvent(out, new ApiError.ModelUnavailable("The runtime serving '" + route.model()
-                        + "' stopped in the middle of the response; the output above is incomplete. Retry the request.",
-                        "upstream_disconnected", Duration.ofSeconds(2)));
+                Errors.writeEvent(out, error);
             }
         }
         call.ttftNanos = observer.firstTokenNanos();
@@ -216,21 +235,27 @@ public final class Gateway {
 
     private void whole(Exchange ex, Call call, Route route, UpstreamResponse response, int status, String type) {
         byte[] bytes;
+        int limit = config.maxResponseBytes();
         try {
-            bytes = response.readAll(config.maxResponseBytes());
+            // One byte more than the limit: readAll stops at its argument, which silently truncated big responses.
+            bytes = response.readAll(limit == Integer.MAX_VALUE ? limit : limit + 1);
+        } catch (SocketTimeoutException e) {
+            throw new ApiException(new ApiError.UpstreamTimeout("The model '" + route.model()
+                    + "' stopped sending its response for too long. Retry, or ask for fewer tokens."));
         } catch (IOException e) {
             throw new ApiException(new ApiError.ModelUnavailable("The runtime serving '" + route.model()
                     + "' stopped in the middle of the response. Retry in a few seconds.", "upstream_disconnected", Duration.ofSeconds(2)));
+        }
+        if (bytes.length > limit) {
+            throw new ApiException(new ApiError.BadUpstream("The response of the model '" + route.model()
+                    + "' is larger than this server relays (" + limit + " bytes). Ask for fewer tokens or results."));
         }
         if (status == 200) {
             ResponseScan scan = ResponseScan.of(bytes);
             call.responseId = scan.id();
             call.promptTokens = scan.promptTokens();
             call.completionTokens = scan.completionTokens();
-            String ttft = response.header("x-kiban-ttft-ms");
-            if (ttft != null) {
-                call.ttftNanos = Long.parseLong(ttft) * 1_000_000;
-            }
+            call.ttftNanos = ttftNanos(response.header("x-kiban-ttft-ms"));
             if (wantBodies) {
                 call.responseText = new String(bytes, StandardCharsets.UTF_8);
             }
@@ -244,11 +269,25 @@ public final class Gateway {
             ex.header("Retry-After", retry);
         }
         ex.header("Content-Length", Integer.toString(bytes.length));
+        call.committed = true;
         try (OutputStream out = ex.output()) {
             out.write(bytes);
         } catch (IOException e) {
             call.status = 499;
             call.errorCode = "client_disconnected";
+        }
+    }
+
+    /** The runtime's time to first token header in nanoseconds, or -1 when absent or not a number (runtime output is untrusted). */
+    private static long ttftNanos(String millis) {
+        if (millis == null) {
+            return -1;
+        }
+        try {
+            long ms = Long.parseLong(millis.trim());
+            return ms >= 0 && ms < Long.MAX_VALUE / 1_000_000 ? ms * 1_000_000 : -1;
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 
@@ -299,6 +338,7 @@ public final class Gateway {
         boolean stream;
         byte[] requestBody;
         GatewayMetrics.ModelMeters meters;
+        boolean committed;
         int status = 200;
         String errorCode;
         String responseId;
@@ -341,8 +381,11 @@ public final class Gateway {
         }
 
         private static ApiException tooLarge(int limit) {
-            return new ApiException(new ApiError.PayloadTooLarge("The request body is larger than " + (limit / (1024 * 1024))
-                    + " MiB, the limit of this server. Send a shorter prompt (or ask the operator to raise --max-body)."));
+            // Whole MiB only when exact: a 64 KiB limit used to read "larger than 0 MiB".
+            String size = limit % (1024 * 1024) == 0 ? limit / (1024 * 1024) + " MiB"
+                    : limit % 1024 == 0 ? limit / 1024 + " KiB" : limit + " bytes";
+            return new ApiException(new ApiError.PayloadTooLarge("The request body is larger than " + size
+                    + ", the limit of this server. Send a shorter prompt (or ask the operator to raise --max-body)."));
         }
     }
 }

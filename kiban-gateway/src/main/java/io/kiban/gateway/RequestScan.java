@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -14,6 +16,8 @@ import tools.jackson.databind.node.ObjectNode;
  * objects for messages): the model name, whether to stream, and the stream options.
  *
  * <p>The whole body is scanned, so malformed JSON is refused here with a 400 before any model is bothered.
+ *
+ * @param hasStreamOptions whether the body has a {@code stream_options} field at all (an object or null)
  */
 public record RequestScan(String model, boolean stream, boolean includeUsage, boolean hasStreamOptions) {
 
@@ -22,15 +26,33 @@ public record RequestScan(String model, boolean stream, boolean includeUsage, bo
         boolean stream = false;
         boolean includeUsage = false;
         boolean hasStreamOptions = false;
+        if (body.length >= 2 && (body[0] == 0 || body[1] == 0 || ((body[0] & 0xfe) == 0xfe && (body[1] & 0xfe) == 0xfe))) {
+            // UTF-16/32 (a zero byte or a BOM up front): Jackson would read it, but upstreamBody splices UTF-8 bytes.
+            throw new ApiException(new ApiError.InvalidRequest(
+                    "The request body must be JSON encoded as UTF-8.", null, "invalid_json"));
+        }
         try (JsonParser p = Json.MAPPER.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new ApiException(new ApiError.InvalidRequest(
                         "The request body must be a JSON object.", null, "invalid_json"));
             }
             JsonToken t;
+            int seen = 0;
             while ((t = p.nextToken()) == JsonToken.PROPERTY_NAME) {
                 String name = p.currentName();
                 JsonToken v = p.nextToken();
+                int bit = switch (name) {
+                    case "model" -> 1;
+                    case "stream" -> 2;
+                    case "stream_options" -> 4;
+                    default -> 0;
+                };
+                if ((seen & bit) != 0) {
+                    // Parsers disagree on duplicates (first or last wins): the runtime could serve another model than
+                    // the one whose access was checked here, or stream without the usage the gateway meters.
+                    throw new ApiException(ApiError.invalidParam(name, "'" + name + "' appears more than once in the request body."));
+                }
+                seen |= bit;
                 switch (name) {
                     case "model" -> {
                         if (v != JsonToken.VALUE_STRING) {
@@ -57,7 +79,9 @@ public record RequestScan(String model, boolean stream, boolean includeUsage, bo
                                     p.skipChildren();
                                 }
                             }
-                        } else if (v != JsonToken.VALUE_NULL) {
+                        } else if (v == JsonToken.VALUE_NULL) {
+                            hasStreamOptions = true; // present: upstreamBody must replace it, not add a second one
+                        } else {
                             throw new ApiException(ApiError.invalidParam("stream_options", "'stream_options' must be an object."));
                         }
                     }
@@ -101,15 +125,24 @@ public record RequestScan(String model, boolean stream, boolean includeUsage, bo
             System.arraycopy(body, end, out, end + insert.length, body.length - end);
             return out;
         }
-        ObjectNode tree = (ObjectNode) Json.MAPPER.readTree(body);
-        ((ObjectNode) tree.get("stream_options")).put("include_usage", true);
-        return Json.MAPPER.writeValueAsBytes(tree);
+        ObjectNode tree = (ObjectNode) EXACT.readTree(body);
+        ObjectNode options = tree.get("stream_options") instanceof ObjectNode o ? o : tree.putObject("stream_options");
+        options.put("include_usage", true);
+        return EXACT.writeValueAsBytes(tree);
     }
 
     /** Whether the usage-only chunk must be withheld from the client (it was added by {@link #upstreamBody}). */
     public boolean stripUsage() {
         return stream && !includeUsage;
     }
+
+    /**
+     * Reads decimals as {@code BigDecimal}: through {@code double}, {@code 0.90000000000000000000001} became
+     * {@code 0.9} and {@code 1e400} the string {@code "Infinity"} in the body sent upstream.
+     */
+    private static final JsonMapper EXACT = Json.MAPPER.rebuild()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
 
     private static final byte[] INSERT = ",\"stream_options\":{\"include_usage\":true}".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] INSERT_FIRST = "\"stream_options\":{\"include_usage\":true}".getBytes(StandardCharsets.US_ASCII);

@@ -41,10 +41,11 @@ public final class SseRelay {
             }
             int n = upstream.read(buf, len, buf.length - len);
             if (n < 0) {
-                if (len > 0) { // a last event without its blank line
-                    inspector.onEvent(buf, 0, len);
-                    write(client, 0, len);
-                    flush(client);
+                if (len > 0) { // a last event without its blank line: shown to the inspector, which may withhold it
+                    if (inspector.onEvent(buf, 0, len)) {
+                        write(client, 0, len);
+                        flush(client);
+                    }
                     len = 0;
                 }
                 return;

@@ -17,10 +17,11 @@ import tools.jackson.core.JsonToken;
 public final class StreamObserver implements SseInspector {
     private static final byte[] DATA = Bytes.ascii("data:");
     private static final byte[] DONE = Bytes.ascii("[DONE]");
-    private static final byte[] USAGE = Bytes.ascii("\"usage\":{");
+    private static final byte[] NEWLINE = Bytes.ascii("\n");
+    private static final byte[] USAGE = Bytes.ascii("\"usage\"");
     private static final byte[] ERROR = Bytes.ascii("{\"error\"");
-    private static final byte[] CONTENT = Bytes.ascii("\"content\":\"");
-    private static final byte[] TEXT = Bytes.ascii("\"text\":\"");
+    private static final byte[] CONTENT = Bytes.ascii("\"content\"");
+    private static final byte[] TEXT = Bytes.ascii("\"text\"");
 
     private final boolean stripUsage;
     private final boolean assemble;
@@ -43,7 +44,7 @@ public final class StreamObserver implements SseInspector {
 
     @Override
     public boolean onEvent(byte[] buf, int from, int to) {
-        int data = Bytes.indexOf(buf, from, Math.min(to, from + 16), DATA);
+        int data = dataLine(buf, from, to);
         if (data < 0) {
             return true; // a comment or another field: pass it on
         }
@@ -70,16 +71,70 @@ public final class StreamObserver implements SseInspector {
         if (firstTokenNanos < 0 && (hasText(buf, payload, end, CONTENT) || hasText(buf, payload, end, TEXT))) {
             firstTokenNanos = System.nanoTime() - startNanos;
         }
-        if (Bytes.indexOf(buf, payload, end, USAGE) >= 0) {
+        if (hasObject(buf, payload, end, USAGE)) {
             boolean usageOnly = readUsage(buf, payload, end);
             return !(stripUsage && usageOnly);
         }
         return true;
     }
 
+    /**
+     * Where the event's first {@code data:} line starts, or -1. Usually at {@code from}; {@code event:}, {@code id:}
+     * or comment lines may come first and be of any length.
+     */
+    private static int dataLine(byte[] buf, int from, int to) {
+        int line = from;
+        while (line < to) {
+            if (Bytes.startsWith(buf, line, to, DATA)) {
+                return line;
+            }
+            int nl = Bytes.indexOf(buf, line, to, NEWLINE);
+            if (nl < 0) {
+                return -1;
+            }
+            line = nl + 1;
+        }
+        return -1;
+    }
+
+    /** Whether some {@code "field": "…"} has a non-empty string value. */
     private static boolean hasText(byte[] buf, int from, int to, byte[] field) {
-        int at = Bytes.indexOf(buf, from, to, field);
-        return at >= 0 && at + field.length < to && buf[at + field.length] != '"';
+        for (int at = Bytes.indexOf(buf, from, to, field); at >= 0; at = Bytes.indexOf(buf, at + 1, to, field)) {
+            int v = valueStart(buf, at + field.length, to);
+            if (v >= 0 && buf[v] == '"' && v + 1 < to && buf[v + 1] != '"') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether some {@code "field": {…}} has an object value. */
+    private static boolean hasObject(byte[] buf, int from, int to, byte[] field) {
+        for (int at = Bytes.indexOf(buf, from, to, field); at >= 0; at = Bytes.indexOf(buf, at + 1, to, field)) {
+            int v = valueStart(buf, at + field.length, to);
+            if (v >= 0 && buf[v] == '{') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The index of the value after a quoted name ending at {@code i}, or -1 when no colon follows. Whitespace is
+     * allowed around the colon: not every runtime writes compact JSON (Python's {@code json.dumps} writes ": ").
+     */
+    private static int valueStart(byte[] buf, int i, int to) {
+        while (i < to && (buf[i] == ' ' || buf[i] == '\t')) {
+            i++;
+        }
+        if (i >= to || buf[i] != ':') {
+            return -1;
+        }
+        i++;
+        while (i < to && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n')) {
+            i++;
+        }
+        return i < to ? i : -1;
     }
 
     /** Reads the usage object; returns true when the event has no choices (a usage-only chunk). */

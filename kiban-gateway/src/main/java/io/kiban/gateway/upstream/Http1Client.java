@@ -69,12 +69,14 @@ public final class Http1Client implements UpstreamClient {
                 return c.readResponse(request.method().equals("HEAD"));
             } catch (IOException e) {
                 c.closeQuietly();
-                boolean nothingRead = c.bytesRead == 0;
-                if (reused && nothingRead && attempt == 0) {
+                boolean timeout = e instanceof SocketTimeoutException;
+                // A read timeout is not a stale connection: the runtime has the request and may be working on it, so
+                // it must not be sent again, neither here nor (through beforeResponse) to another replica.
+                boolean notStarted = c.bytesRead == 0 && !timeout;
+                if (reused && notStarted && attempt == 0) {
                     continue;
                 }
-                throw new UpstreamException("Upstream " + key + " failed: " + e.getMessage(), e, nothingRead,
-                        e instanceof SocketTimeoutException);
+                throw new UpstreamException("Upstream " + key + " failed: " + e.getMessage(), e, notStarted, timeout);
             }
         }
     }
@@ -91,6 +93,24 @@ public final class Http1Client implements UpstreamClient {
             sb.append("Content-Length: ").append(r.body().length).append("\r\n");
         }
         return sb.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * A non-negative number sent by the runtime. Malformed numbers are an {@link IOException} like any other broken
+     * response: a {@code NumberFormatException} would escape the callers' I/O error handling and become a 500.
+     */
+    static long parseSize(String s, int radix, String what) throws IOException {
+        try {
+            long n = Long.parseLong(s, radix);
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // Reported below.
+        }
+        // Quoted into log lines: at most 40 characters, control characters (CR, ESC) replaced.
+        String shown = (s.length() > 40 ? s.substring(0, 40) + "..." : s).replaceAll("\\p{Cntrl}", "?");
+        throw new IOException("malformed " + what + " from upstream: '" + shown + "'");
     }
 
     private Connection pooled(String key) {
@@ -194,6 +214,10 @@ public final class Http1Client implements UpstreamClient {
         }
 
         UpstreamResponse readResponse(boolean headRequest) throws IOException {
+            return readResponse(headRequest, 0);
+        }
+
+        private UpstreamResponse readResponse(boolean headRequest, int interim) throws IOException {
             String statusLine = readLine();
             if (statusLine == null) {
                 throw new IOException("connection closed before the response");
@@ -201,13 +225,21 @@ public final class Http1Client implements UpstreamClient {
             if (!statusLine.startsWith("HTTP/1.") || statusLine.length() < 12) {
                 throw new IOException("malformed status line");
             }
-            int status = Integer.parseInt(statusLine, 9, 12, 10);
+            int status = (int) parseSize(statusLine.substring(9, 12), 10, "status code");
+            if (status < 100) {
+                throw new IOException("malformed status line");
+            }
             List<String> headers = new ArrayList<>(16);
             long length = -1;
             boolean chunked = false;
             boolean keepAlive = statusLine.startsWith("HTTP/1.1");
             String line;
             while ((line = readLine()) != null && !line.isEmpty()) {
+                if (line.indexOf('\r') >= 0 || line.indexOf('\0') >= 0) {
+                    // RFC 9110 §5.5: a bare CR could split the value into a second header once the gateway relays
+                    // it (Retry-After, Content-Type) to the client.
+                    throw new IOException("malformed header line from upstream");
+                }
                 int colon = line.indexOf(':');
                 if (colon <= 0) {
                     continue;
@@ -217,7 +249,7 @@ public final class Http1Client implements UpstreamClient {
                 headers.add(name);
                 headers.add(value);
                 switch (name) {
-                    case "content-length" -> length = Long.parseLong(value);
+                    case "content-length" -> length = parseSize(value, 10, "Content-Length");
                     case "transfer-encoding" -> chunked = value.toLowerCase(java.util.Locale.ROOT).contains("chunked");
                     case "connection" -> keepAlive = keepAlive ? !value.equalsIgnoreCase("close") : value.equalsIgnoreCase("keep-alive");
                     default -> { }
@@ -225,6 +257,14 @@ public final class Http1Client implements UpstreamClient {
             }
             if (line == null) {
                 throw new IOException("connection closed inside the response headers");
+            }
+            if (status < 200 && status != 101) {
+                // An interim response (100 Continue, 103 Early Hints): RFC 9110 §15.2 says to read on to the final
+                // one. Returned as the response, it reached the client as status 100 and broke the connection.
+                if (interim >= 8) {
+                    throw new IOException("too many interim responses");
+                }
+                return readResponse(headRequest, interim + 1);
             }
             boolean noBody = headRequest || status == 204 || status == 304 || (status >= 100 && status < 200);
             Body body;
@@ -303,6 +343,7 @@ public final class Http1Client implements UpstreamClient {
         private final boolean keepAlive;
         private final boolean chunked;
         private long remaining; // in the whole body, or in the current chunk when chunked
+        private boolean afterChunk; // a chunk's data was read: its CRLF comes before the next size line
         private boolean done;
         private boolean closed;
 
@@ -357,15 +398,23 @@ public final class Http1Client implements UpstreamClient {
         }
 
         private boolean nextChunk() throws IOException {
-            String size = c.readLine();
-            if (size != null && size.isEmpty()) { // the CRLF that ends the previous chunk
-                size = c.readLine();
+            if (afterChunk) { // the CRLF that ends the previous chunk's data must be there, and be empty
+                String crlf = c.readLine();
+                if (crlf == null) {
+                    throw new IOException("connection closed in the middle of a chunked body");
+                }
+                if (!crlf.isEmpty()) {
+                    // Taking it for the next size line ("hello3\r\n" read as chunk "3") relays misframed bytes.
+                    throw new IOException("chunk data longer than its declared size");
+                }
             }
+            afterChunk = true;
+            String size = c.readLine();
             if (size == null) {
                 throw new IOException("connection closed in the middle of a chunked body");
             }
             int semi = size.indexOf(';');
-            long n = Long.parseLong(semi < 0 ? size.trim() : size.substring(0, semi).trim(), 16);
+            long n = parseSize(semi < 0 ? size.trim() : size.substring(0, semi).trim(), 16, "chunk size");
             if (n == 0) {
                 String trailer;
                 while ((trailer = c.readLine()) != null && !trailer.isEmpty()) {

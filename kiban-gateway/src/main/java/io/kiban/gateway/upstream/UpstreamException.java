@@ -3,8 +3,9 @@ package io.kiban.gateway.upstream;
 import java.io.IOException;
 
 /**
- * An upstream call failed. {@link #beforeResponse()} tells whether it failed before any response byte arrived, in
- * which case the request may be retried on another replica.
+ * An upstream call failed. {@link #beforeResponse()} tells whether it failed before any response byte arrived and
+ * before the runtime could have started on the request (refused, reset or closed, but not a read timeout), in which
+ * case the request may be retried on another replica.
  */
 public final class UpstreamException extends IOException {
     private final boolean beforeResponse;
