@@ -14,14 +14,6 @@ import org.junit.jupiter.api.Test;
  */
 class PrefixCacheSimulationTest {
 
-    /** Also a contract test for the baseline used in the comparison. */
-    static class RoundRobinContractTest extends BalancerContract {
-        @Override
-        Balancer balancer() {
-            return new RoundRobinBalancer();
-        }
-    }
-
     @Test
     void prefix_affinity_reuses_far_more_cache_than_load_only_balancing() {
         var trace = PrefixCacheSimulation.syntheticChats(20260101L, 300, 1_200_000);
