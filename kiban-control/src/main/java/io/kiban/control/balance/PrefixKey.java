@@ -144,12 +144,8 @@ final class PrefixKey {
                 return leaves(i, 0);
             }
             i = skipValue(i);
-            if (i < 0) {
+            if (i < 0 || (i = next(i, (byte) '}')) < 0) {
                 return BAD;
-            }
-            i = ws(i);
-            if (i < n && b[i] == ',') {
-                i = ws(i + 1);
             }
         }
         return 0; // no prompt in this body
@@ -176,9 +172,8 @@ final class PrefixKey {
                 }
                 i = r;
             }
-            i = ws(i);
-            if (i < n && b[i] == ',') {
-                i = ws(i + 1);
+            if ((i = next(i, (byte) ']')) < 0) {
+                return BAD;
             }
         }
         return i < n ? i + 1 : BAD;
@@ -238,12 +233,8 @@ final class PrefixKey {
                 }
                 i = skipValue(i);
             }
-            if (i < 0) {
+            if (i < 0 || (i = next(i, (byte) '}')) < 0) {
                 return BAD;
-            }
-            i = ws(i);
-            if (i < n && b[i] == ',') {
-                i = ws(i + 1);
             }
         }
         if (i >= n) {
@@ -309,9 +300,8 @@ final class PrefixKey {
                 if (i < 0) {
                     return i;
                 }
-                i = ws(i);
-                if (i < n && b[i] == ',') {
-                    i = ws(i + 1);
+                if ((i = next(i, object ? (byte) '}' : (byte) ']')) < 0) {
+                    return BAD;
                 }
             }
             return i < n ? i + 1 : BAD;
@@ -356,6 +346,18 @@ final class PrefixKey {
     }
 
     // ---- scanning -------------------------------------------------------------------------------------------------
+
+    /**
+     * After a value inside an object or array: the index after a following comma, or of the {@code closer}; {@link
+     * #BAD} for anything else. Every loop over members goes through here, so each turn makes progress.
+     */
+    private int next(int i, byte closer) {
+        i = ws(i);
+        if (i < n && b[i] == ',') {
+            return ws(i + 1);
+        }
+        return i < n && b[i] == closer ? i : BAD;
+    }
 
     private int ws(int i) {
         while (i < n) {

@@ -1,8 +1,12 @@
 package io.kiban.control.balance;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class PrefixKeyTest {
@@ -140,5 +144,34 @@ class PrefixKeyTest {
         // the closing quote is missing: had the scan looked for it, the body would be rejected as malformed
         String body = "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "w".repeat(100 * K);
         assertThat(key(body)).isNotEqualTo(PrefixKey.NONE);
+    }
+
+    @Test
+    void malformed_structure_ends_the_scan_instead_of_looping() {
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            for (String bad : new String[] {"{\"messages\":[}]}", "{\"prompt\":[}", "{\"prompt\":{1}}",
+                    "{\"a\":]}", "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}", "{\"input\":[[[",
+                    "{\"messages\":[{\"role\":\"system\" \"content\":\"x\"}]}", "{\"prompt\":\"\\\"}"}) {
+                key(bad); // any answer will do; it must come back
+            }
+        });
+    }
+
+    @Test
+    void any_mutation_of_a_valid_body_is_answered_quickly() {
+        byte[] valid = ("{\"model\":\"m\",\"tools\":[{\"f\":{\"d\":\"x\\\"y\"}}],\"messages\":["
+                + msg("system", "sys \\\"q\\\"") + "," + msg("user", "hello [world] {x}") + "],\"prompt\":[1,[2]]}")
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] alphabet = "{}[]\",:\\ a1".getBytes(StandardCharsets.US_ASCII);
+        var random = new SplittableRandom(11);
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            for (int round = 0; round < 50_000; round++) {
+                byte[] body = Arrays.copyOf(valid, 1 + random.nextInt(valid.length));
+                for (int k = random.nextInt(4); k > 0; k--) {
+                    body[random.nextInt(body.length)] = alphabet[random.nextInt(alphabet.length)];
+                }
+                PrefixKey.of(body, 1 + random.nextInt(40));
+            }
+        });
     }
 }
