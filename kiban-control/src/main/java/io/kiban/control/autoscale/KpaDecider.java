@@ -31,18 +31,29 @@ import java.util.Locale;
  *       being true. While panicking the recommendation is {@code max(stable, panic)} and never below the largest one
  *       made during this panic: panic only scales up.
  *   <li>With a scale-down delay, the recommendation becomes the largest one of the trailing delay window.
- *   <li>With {@code minReplicas} 0, a zero recommendation keeps one replica until {@code scaleToZeroGrace} has passed
- *       since the deployment was last active (a non-zero recommendation or a waiting request). The stable window
- *       averages to zero only after a full window without requests, so with the defaults an idle deployment goes to
- *       zero about 60 s + 30 s after its last request.
  *   <li>A waiting request lifts a zero to {@code activationScale} (scale from zero; normally the windows already
- *       show the waiting request as concurrency, this makes it certain). The result is clamped to {@code
- *       [minReplicas, maxReplicas]}.
+ *       show the waiting request as concurrency, this makes it certain). Otherwise, with {@code minReplicas} 0, a
+ *       zero keeps one replica until {@code scaleToZeroGrace} has passed since the deployment was last active (a
+ *       non-zero recommendation or a waiting request). The stable window averages to zero only after a full window
+ *       without requests, so with the defaults an idle deployment goes to zero about 60 s + 30 s after its last
+ *       request.
+ *   <li>The result is clamped to {@code [minReplicas, maxReplicas]}.
  * </ol>
  *
  * <p><b>Tick rate.</b> The rate limits apply per decision, as in Knative, whose autoscaler ticks every 2 s; call this
  * at a fixed interval (2 s is a good default) and additionally at once when a request starts waiting at zero
  * replicas, so scale-from-zero does not wait for the next tick.
+ *
+ * <p><b>Callers must serialise decisions per deployment</b>, threading each returned state into the next call. The
+ * known race, if they do not:
+ *
+ * <ol>
+ *   <li>the 2 s tick and a scale-from-zero poke both read state S and decide at once;
+ *   <li>the tick's decision enters panic (state S1), the poke's does not (state S2);
+ *   <li>whichever is stored last wins: storing S2 forgets the panic, and the next tick may scale down a burst.
+ * </ol>
+ *
+ * A single loop thread per deployment (or a lock around decide-and-store) avoids it.
  *
  * <p><b>Not reproduced from Knative</b>: excess burst capacity (our gateway always holds requests, so there is no
  * activator to put in or take out of the path), RPS as a metric, and the initial-scale flag (the caller sets the
@@ -136,32 +147,23 @@ public final class KpaDecider {
         }
 
         // Scale-down delay: the largest recommendation of the trailing window.
-        long delayNanos = spec.scaleDownDelay().toNanos();
-        List<Recommendation> recent = List.of();
-        long delayed = want;
-        if (delayNanos > 0) {
-            var kept = new ArrayList<Recommendation>(state.recent().size() + 1);
-            for (Recommendation r : state.recent()) {
-                if (nowNanos - r.atNanos() < delayNanos && r.replicas() > want) {
-                    kept.add(r);
-                }
-            }
-            kept.add(new Recommendation(nowNanos, (int) want));
-            recent = kept;
-            delayed = kept.getFirst().replicas();
-            if (delayed > want) {
-                why.note("scale-down delay %s holds %d", secs(delayNanos), delayed);
-            }
+        List<Recommendation> recent = delayWindow(spec, state, (int) want, nowNanos);
+        long result = recent.isEmpty() ? want : recent.getFirst().replicas();
+        if (result > want) {
+            why.note("scale-down delay %s holds %d", secs(spec.scaleDownDelay().toNanos()), result);
         }
 
-        // Scale to zero after the grace period.
+        // Scale from zero on a waiting request; else to zero only after the grace period.
         long lastActive = state.lastActiveNanos();
-        if (delayed > 0 || obs.waitingRequests() > 0 || lastActive == KpaState.NEVER) {
+        if (result > 0 || obs.waitingRequests() > 0 || lastActive == KpaState.NEVER) {
             lastActive = nowNanos;
         }
-        long result = delayed;
-        boolean hasReplicas = obs.desiredReplicas() > 0 || ready > 0;
-        if (result == 0 && spec.minReplicas() == 0 && hasReplicas) {
+        if (result == 0 && obs.waitingRequests() > 0) {
+            result = spec.activationScale();
+            why.note("%d request%s waiting at %d ready replicas: activate%s", obs.waitingRequests(),
+                    obs.waitingRequests() == 1 ? "" : "s", ready,
+                    spec.activationScale() > 1 ? " (activation scale " + spec.activationScale() + ")" : "");
+        } else if (result == 0 && spec.minReplicas() == 0 && (obs.desiredReplicas() > 0 || ready > 0)) {
             long graceNanos = spec.scaleToZeroGrace().toNanos();
             long idle = nowNanos - lastActive;
             if (idle < graceNanos) {
@@ -173,13 +175,7 @@ public final class KpaDecider {
             }
         }
 
-        // Scale from zero, activation scale, bounds.
-        if (result == 0 && obs.waitingRequests() > 0) {
-            result = spec.activationScale();
-            why.note("%d request%s waiting at %d ready replicas: activate%s", obs.waitingRequests(),
-                    obs.waitingRequests() == 1 ? "" : "s", ready,
-                    spec.activationScale() > 1 ? " (activation scale " + spec.activationScale() + ")" : "");
-        }
+        // Activation scale (already applied to the wants; named here when it decided) and bounds.
         boolean lifted = (stableWant > 0 && stableWant < spec.activationScale())
                 || (panicking && panicWant > 0 && panicWant < spec.activationScale());
         if (result == spec.activationScale() && spec.activationScale() > 1 && lifted) {
@@ -195,6 +191,25 @@ public final class KpaDecider {
 
         var next = new KpaState(panicSince, lastOver, (int) maxPanic, recent, lastActive);
         return new ScaleDecision((int) result, next, why.render(result));
+    }
+
+    /**
+     * The scale-down delay window after recording {@code want}: recommendations younger than the delay, oldest
+     * first, each larger than all after it, so the first is the window's maximum. Empty when there is no delay.
+     */
+    private static List<Recommendation> delayWindow(ScalingSpec spec, KpaState state, int want, long nowNanos) {
+        long delayNanos = spec.scaleDownDelay().toNanos();
+        if (delayNanos == 0) {
+            return List.of();
+        }
+        var kept = new ArrayList<Recommendation>(state.recent().size() + 1);
+        for (Recommendation r : state.recent()) {
+            if (nowNanos - r.atNanos() < delayNanos && r.replicas() > want) {
+                kept.add(r);
+            }
+        }
+        kept.add(new Recommendation(nowNanos, want));
+        return kept;
     }
 
     private static String stableClause(ScalingSpec spec, Observation obs, long stableWant) {
