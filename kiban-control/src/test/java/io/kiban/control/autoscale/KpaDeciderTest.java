@@ -204,6 +204,12 @@ class KpaDeciderTest {
     }
 
     @Test
+    void a_waiting_request_wins_over_the_grace_period() {
+        run(SPEC.withActivationScale(3), 1,
+                waiting(0, 1, 0.0, 0.0, 2, 3, "activate (activation scale 3) → 3"));
+    }
+
+    @Test
     void a_burst_at_zero_replicas_panics_straight_to_the_needed_count() {
         run(SPEC, 0, waiting(0, 0, 0.4, 4.0, 4, 4, "panic: 6 s concurrency 4 needs 4, 4× the 0 ready"));
     }
