@@ -32,7 +32,7 @@ public record Cidr(byte[] network, int prefixLength) {
      */
     public static Cidr parse(String text) {
         if (text == null || text.isBlank()) {
-            throw new IllegalArgumentException("an empty network");
+            throw new IllegalArgumentException("'' is not a network; write one such as 10.0.0.0/8");
         }
         String s = text.strip();
         int slash = s.indexOf('/');
