@@ -24,6 +24,7 @@ import io.kiban.store.tenancy.ProjectRepository;
 import io.kiban.store.tenancy.UserRepository;
 import java.time.Clock;
 import java.time.Duration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -60,8 +61,12 @@ class TenancyConfiguration {
         return new LastUseTracker(keys).start(LAST_USE_FLUSH);
     }
 
-    /** The store's asynchronous durable writer (audit events here; history and usage use it too). */
+    /**
+     * The store's asynchronous durable writer (audit events here; history and usage use it too). There is one per
+     * server: if another configuration (metering) defines it first, that one is used.
+     */
     @Bean(name = "recorder", destroyMethod = "close")
+    @ConditionalOnMissingBean(Recorder.class)
     Recorder recorder(Database db, ServerOptions o) {
         return Recorder.start(db, RecorderConfig.defaults(o.dataDir().resolve("spool")), Clock.systemUTC(),
                 new RecorderListener() {

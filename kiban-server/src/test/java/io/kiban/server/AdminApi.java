@@ -10,17 +10,17 @@ final class AdminApi {
     /** A key as created: its id, the secret shown once, and the whole response. */
     record Issued(String id, String secret, JsonNode json) {}
 
-    final Http http;
+    final JsonHttp http;
     final String adminKey;
 
-    AdminApi(Http http, String adminKey) {
+    AdminApi(JsonHttp http, String adminKey) {
         this.http = http;
         this.adminKey = adminKey;
     }
 
     /** A new active user with a unique email; returns the id. */
     String user(String name) {
-        Http.Answer a = http.post("/api/v1/users", adminKey,
+        JsonHttp.Answer a = http.post("/api/v1/users", adminKey,
                 "{\"name\":\"" + name + "\",\"email\":\"" + name + "-" + UUID.randomUUID() + "@example.ac.jp\"}");
         assertThat(a.status()).as(a.body()).isEqualTo(200);
         return a.json().path("id").asString();
@@ -34,7 +34,7 @@ final class AdminApi {
 
     /** A key created with {@code actingKey}; fails the test unless it was created. */
     Issued create(String actingKey, String body) {
-        Http.Answer a = http.post("/api/v1/keys", actingKey, body);
+        JsonHttp.Answer a = http.post("/api/v1/keys", actingKey, body);
         assertThat(a.status()).as(a.body()).isEqualTo(200);
         JsonNode j = a.json();
         return new Issued(j.path("id").asString(), j.path("secret").asString(), j);

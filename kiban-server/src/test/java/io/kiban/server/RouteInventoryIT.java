@@ -37,7 +37,7 @@ class RouteInventoryIT {
 
     static Simulator sim;
     static TestServer server;
-    static Http http;
+    static JsonHttp http;
     static String userKey;
 
     @BeforeAll
@@ -45,7 +45,7 @@ class RouteInventoryIT {
         sim = Simulator.builder().start();
         Path dir = Files.createTempDirectory("kiban-routes-it");
         server = TestServer.start(dir.resolve("data"), List.of(), List.of("sim=" + sim.baseUrl()), 1, Duration.ofSeconds(5));
-        http = new Http(server.root());
+        http = new JsonHttp(server.root());
         AdminApi admin = new AdminApi(http, server.adminKey);
         userKey = admin.key(admin.user("route-prober"), "").secret();
     }
@@ -106,7 +106,7 @@ class RouteInventoryIT {
                     case "admin" -> server.adminKey;
                     default -> null;
                 };
-                Http.Answer a = probe(route, key);
+                JsonHttp.Answer a = probe(route, key);
                 probes++;
                 int expected = expected(access, who);
                 boolean ok = expected == 0 ? a.status() != 401 && a.status() != 403 : a.status() == expected;
@@ -133,7 +133,7 @@ class RouteInventoryIT {
             String path = concrete(e.getKey().path());
             for (String variant : List.of("/" + path, path + "/", path + ";x=1", path.replace("/api/", "/API/"),
                     path.replace("/api/", "/api/./"), path.replace("/v1/", "/v1/%2e/"), path.replace("/api/", "/%61pi/"))) {
-                Http.Answer a = http.send(method(e.getKey()), variant, userKey, body(e.getKey()));
+                JsonHttp.Answer a = http.send(method(e.getKey()), variant, userKey, body(e.getKey()));
                 if (a.status() < 300) {
                     leaks.add(method(e.getKey()) + " " + variant + " -> " + a);
                 }
@@ -159,7 +159,7 @@ class RouteInventoryIT {
         };
     }
 
-    static Http.Answer probe(Route route, String key) {
+    static JsonHttp.Answer probe(Route route, String key) {
         return http.send(method(route), concrete(route.path()), key, body(route));
     }
 

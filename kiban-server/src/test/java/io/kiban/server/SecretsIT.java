@@ -37,7 +37,7 @@ class SecretsIT {
 
     static Simulator sim;
     static TestServer server;
-    static Http http;
+    static JsonHttp http;
     static AdminApi admin;
 
     @BeforeAll
@@ -47,7 +47,7 @@ class SecretsIT {
         sim = Simulator.builder().start();
         Path dir = Files.createTempDirectory("kiban-secrets-it");
         server = TestServer.start(dir.resolve("data"), List.of(), List.of("sim=" + sim.baseUrl()), 1, Duration.ofSeconds(5));
-        http = new Http(server.root());
+        http = new JsonHttp(server.root());
         admin = new AdminApi(http, server.adminKey);
     }
 
@@ -93,7 +93,7 @@ class SecretsIT {
         Issued fenced = admin.key(user, "\"allowed_cidrs\":[\"10.0.0.0/8\"]");
         Issued expiring = admin.key(user, "\"expires_at\":" + (Instant.now().getEpochSecond() + 1));
         canaries.addAll(Stream.of(plain, rotated, fenced, expiring).map(Issued::secret).toList());
-        Http.Answer rotation = http.post("/api/v1/keys/" + rotated.id() + "/rotate", plain.secret(), null);
+        JsonHttp.Answer rotation = http.post("/api/v1/keys/" + rotated.id() + "/rotate", plain.secret(), null);
         canaries.add(rotation.json().path("secret").asString());
 
         responses.add(http.get("/v1/models", plain.secret()).body());

@@ -32,8 +32,8 @@ class SharedDatabaseIT {
     static Simulator sim;
     static TestServer a;
     static TestServer b;
-    static Http httpA;
-    static Http httpB;
+    static JsonHttp httpA;
+    static JsonHttp httpB;
     static AdminApi admin;
 
     @BeforeAll
@@ -50,8 +50,8 @@ class SharedDatabaseIT {
         a = TestServer.start(dir.resolve("a"), List.of(), externals, 1, Duration.ofSeconds(5), url);
         b = TestServer.start(dir.resolve("b"), List.of(), externals, 1, Duration.ofSeconds(5), url);
         assertThat(b.adminKey).as("the second server finds the administrator the first one made").isNull();
-        httpA = new Http(a.root());
-        httpB = new Http(b.root());
+        httpA = new JsonHttp(a.root());
+        httpB = new JsonHttp(b.root());
         admin = new AdminApi(httpA, a.adminKey);
     }
 
@@ -80,7 +80,7 @@ class SharedDatabaseIT {
             }
             // A random pause, so revocations land at every phase of the other server's 1 s poll.
             Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextInt(1000));
-            Http.Answer r = httpA.delete("/api/v1/keys/" + key.id(), a.adminKey);
+            JsonHttp.Answer r = httpA.delete("/api/v1/keys/" + key.id(), a.adminKey);
             long t1 = System.nanoTime();
             assertThat(r.status()).isEqualTo(200);
             assertThat(httpA.get("/v1/models", key.secret()).status()).as("refused at once where it was revoked")
@@ -97,7 +97,7 @@ class SharedDatabaseIT {
         String user = admin.user("rotating");
         Issued key = admin.key(user, "");
         millisUntil(System.nanoTime(), () -> httpB.get("/v1/models", key.secret()).status() == 200);
-        Http.Answer rotated = httpA.post("/api/v1/keys/" + key.id() + "/rotate", a.adminKey, null);
+        JsonHttp.Answer rotated = httpA.post("/api/v1/keys/" + key.id() + "/rotate", a.adminKey, null);
         long t0 = System.nanoTime();
         String fresh = rotated.json().path("secret").asString();
         long oldRefused = millisUntil(t0, () -> httpB.get("/v1/models", key.secret()).status() == 401);

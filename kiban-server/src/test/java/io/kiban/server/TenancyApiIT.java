@@ -32,7 +32,7 @@ import tools.jackson.databind.JsonNode;
 class TenancyApiIT {
     static Simulator sim;
     static TestServer server;
-    static Http http;
+    static JsonHttp http;
     static AdminApi admin;
 
     @BeforeAll
@@ -41,7 +41,7 @@ class TenancyApiIT {
         Path dir = Files.createTempDirectory("kiban-tenancy-it");
         server = TestServer.start(dir.resolve("data"), List.of(),
                 List.of("sim=" + sim.baseUrl(), "other=" + sim.baseUrl()), 1, Duration.ofSeconds(10));
-        http = new Http(server.root());
+        http = new JsonHttp(server.root());
         admin = new AdminApi(http, server.adminKey);
     }
 
@@ -71,7 +71,7 @@ class TenancyApiIT {
         assertThat(key.json().path("status").asString()).isEqualTo("active");
         assertThat(chat(key.secret(), "sim").choices()).isNotEmpty();
 
-        Http.Answer rotated = http.post("/api/v1/keys/" + key.id() + "/rotate", key.secret(), null);
+        JsonHttp.Answer rotated = http.post("/api/v1/keys/" + key.id() + "/rotate", key.secret(), null);
         assertThat(rotated.status()).as(rotated.body()).isEqualTo(200);
         String fresh = rotated.json().path("secret").asString();
         assertThat(fresh).startsWith("sk-kiban-").isNotEqualTo(key.secret());
@@ -79,14 +79,14 @@ class TenancyApiIT {
         assertThatThrownBy(() -> chat(key.secret(), "sim")).isInstanceOf(UnauthorizedException.class);
         assertThat(chat(fresh, "sim").choices()).isNotEmpty();
 
-        Http.Answer revoked = http.delete("/api/v1/keys/" + key.id(), fresh);
+        JsonHttp.Answer revoked = http.delete("/api/v1/keys/" + key.id(), fresh);
         assertThat(revoked.status()).as(revoked.body()).isEqualTo(200);
         assertThat(revoked.json().path("status").asString()).isEqualTo("revoked");
         assertThat(revoked.json().has("secret")).isFalse();
         assertThatThrownBy(() -> chat(fresh, "sim")).isInstanceOfSatisfying(UnauthorizedException.class,
                 e -> assertThat(e.code()).hasValue("invalid_api_key"));
 
-        Http.Answer listed = http.get("/api/v1/keys?user_id=" + alice, admin.adminKey);
+        JsonHttp.Answer listed = http.get("/api/v1/keys?user_id=" + alice, admin.adminKey);
         assertThat(listed.json().path("object").asString()).isEqualTo("list");
         JsonNode only = listed.json().path("data").get(0);
         assertThat(only.path("status").asString()).isEqualTo("revoked");
@@ -103,11 +103,11 @@ class TenancyApiIT {
         Issued second = admin.create(first.secret(), "{\"name\":\"laptop\",\"rpm_limit\":30}");
         assertThat(second.json().path("user_id").asString()).isEqualTo(bob);
         assertThat(second.json().path("rpm_limit").asInt()).isEqualTo(30);
-        Http.Answer mine = http.get("/api/v1/keys", second.secret());
+        JsonHttp.Answer mine = http.get("/api/v1/keys", second.secret());
         assertThat(mine.json().path("data")).extracting(n -> n.path("id").asString()).containsExactlyInAnyOrder(first.id(), second.id());
         // A limited key cannot lift its own limit; the unlimited one can.
         assertThat(http.patch("/api/v1/keys/" + second.id(), second.secret(), "{\"rpm_limit\":null}").status()).isEqualTo(403);
-        Http.Answer renamed = http.patch("/api/v1/keys/" + second.id(), first.secret(), "{\"name\":\"desktop\",\"rpm_limit\":null}");
+        JsonHttp.Answer renamed = http.patch("/api/v1/keys/" + second.id(), first.secret(), "{\"name\":\"desktop\",\"rpm_limit\":null}");
         assertThat(renamed.status()).as(renamed.body()).isEqualTo(200);
         assertThat(renamed.json().path("name").asString()).isEqualTo("desktop");
         assertThat(renamed.json().path("rpm_limit").isNull()).isTrue();
@@ -143,7 +143,7 @@ class TenancyApiIT {
             assertThat(e.getMessage()).contains("expired");
         });
         assertThat(http.get("/api/v1/keys/" + key.id(), admin.adminKey).json().path("status").asString()).isEqualTo("expired");
-        Http.Answer past = http.post("/api/v1/keys", admin.adminKey, "{\"user_id\":\"" + dave + "\",\"name\":\"x\",\"expires_at\":1}");
+        JsonHttp.Answer past = http.post("/api/v1/keys", admin.adminKey, "{\"user_id\":\"" + dave + "\",\"name\":\"x\",\"expires_at\":1}");
         assertThat(past.status()).isEqualTo(400);
         assertThat(past.error().path("param").asString()).isEqualTo("expires_at");
     }
@@ -163,7 +163,7 @@ class TenancyApiIT {
         Issued loopback = admin.key(erin, "\"allowed_cidrs\":[\"127.0.0.0/8\",\"::1\"]");
         assertThat(chat(loopback.secret(), "sim").choices()).isNotEmpty();
 
-        Http.Answer bad = http.post("/api/v1/keys", admin.adminKey,
+        JsonHttp.Answer bad = http.post("/api/v1/keys", admin.adminKey,
                 "{\"user_id\":\"" + erin + "\",\"name\":\"x\",\"allowed_cidrs\":[\"10.1.2.3/8\"]}");
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.error().path("param").asString()).isEqualTo("allowed_cidrs");
@@ -191,8 +191,8 @@ class TenancyApiIT {
         String missing = "key_00000000000000000000";
         for (String[] call : new String[][] {{"GET", ""}, {"PATCH", ""}, {"POST", "/rotate"}, {"DELETE", ""}}) {
             String body = call[0].equals("PATCH") ? "{\"name\":\"mine now\"}" : null;
-            Http.Answer foreign = http.send(call[0], "/api/v1/keys/" + ginas.id() + call[1], hanks.secret(), body);
-            Http.Answer absent = http.send(call[0], "/api/v1/keys/" + missing + call[1], hanks.secret(), body);
+            JsonHttp.Answer foreign = http.send(call[0], "/api/v1/keys/" + ginas.id() + call[1], hanks.secret(), body);
+            JsonHttp.Answer absent = http.send(call[0], "/api/v1/keys/" + missing + call[1], hanks.secret(), body);
             assertThat(foreign.status()).as(call[0] + " " + foreign.body()).isEqualTo(404);
             assertThat(foreign.body()).isEqualTo(absent.body());
         }
@@ -214,7 +214,7 @@ class TenancyApiIT {
         assertThat(http.get("/api/v1/users", key.secret()).status()).isEqualTo(403);
         assertThat(http.get("/api/v1/audit", key.secret()).status()).isEqualTo(403);
         assertThat(http.post("/api/v1/projects", key.secret(), "{\"name\":\"p\"}").status()).isEqualTo(403);
-        Http.Answer forOther = http.post("/api/v1/keys", key.secret(), "{\"name\":\"x\",\"user_id\":\"" + other + "\"}");
+        JsonHttp.Answer forOther = http.post("/api/v1/keys", key.secret(), "{\"name\":\"x\",\"user_id\":\"" + other + "\"}");
         assertThat(forOther.status()).isEqualTo(403);
         assertThat(http.get("/api/v1/keys?user_id=" + other, admin.adminKey).json().path("data")).isEmpty();
     }
@@ -223,16 +223,16 @@ class TenancyApiIT {
     void mass_assignment_is_refused_and_changes_nothing() {
         String kate = admin.user("kate");
         Issued key = admin.key(kate, "\"allowed_models\":[\"sim\"],\"rpm_limit\":10");
-        Http.Answer role = http.patch("/api/v1/users/me", key.secret(), "{\"role\":\"admin\"}");
+        JsonHttp.Answer role = http.patch("/api/v1/users/me", key.secret(), "{\"role\":\"admin\"}");
         assertThat(role.status()).isEqualTo(403);
-        Http.Answer unknown = http.patch("/api/v1/users/me", key.secret(), "{\"is_admin\":true}");
+        JsonHttp.Answer unknown = http.patch("/api/v1/users/me", key.secret(), "{\"is_admin\":true}");
         assertThat(unknown.status()).isEqualTo(400);
         assertThat(unknown.error().path("code").asString()).isEqualTo("unknown_field");
         assertThat(unknown.error().path("param").asString()).isEqualTo("is_admin");
-        Http.Answer hash = http.post("/api/v1/keys", key.secret(), "{\"name\":\"x\",\"secret_hash\":\"00\"}");
+        JsonHttp.Answer hash = http.post("/api/v1/keys", key.secret(), "{\"name\":\"x\",\"secret_hash\":\"00\"}");
         assertThat(hash.status()).isEqualTo(400);
         assertThat(hash.error().path("param").asString()).isEqualTo("secret_hash");
-        Http.Answer rotateWithSettings = http.post("/api/v1/keys/" + key.id() + "/rotate", key.secret(), "{\"allowed_models\":[]}");
+        JsonHttp.Answer rotateWithSettings = http.post("/api/v1/keys/" + key.id() + "/rotate", key.secret(), "{\"allowed_models\":[]}");
         assertThat(rotateWithSettings.status()).isEqualTo(400);
 
         JsonNode me = http.get("/api/v1/users/me", key.secret()).json();
@@ -243,14 +243,14 @@ class TenancyApiIT {
         // A key can only mint keys within its own rights; what it leaves out it passes on.
         for (String broader : List.of("{\"name\":\"x\",\"allowed_models\":[]}", "{\"name\":\"x\",\"allowed_models\":[\"other\"]}",
                 "{\"name\":\"x\",\"rpm_limit\":1000}")) {
-            Http.Answer a = http.post("/api/v1/keys", key.secret(), broader);
+            JsonHttp.Answer a = http.post("/api/v1/keys", key.secret(), broader);
             assertThat(a.status()).as(broader + " " + a.body()).isEqualTo(403);
             assertThat(a.error().path("code").asString()).isEqualTo("exceeds_creator_rights");
         }
         Issued child = admin.create(key.secret(), "{\"name\":\"child\"}");
         assertThat(child.json().path("allowed_models")).extracting(JsonNode::asString).containsExactly("sim");
         assertThat(child.json().path("rpm_limit").asInt()).isEqualTo(10);
-        Http.Answer widen = http.patch("/api/v1/keys/" + child.id(), key.secret(), "{\"allowed_models\":[]}");
+        JsonHttp.Answer widen = http.patch("/api/v1/keys/" + child.id(), key.secret(), "{\"allowed_models\":[]}");
         assertThat(widen.status()).isEqualTo(403);
         // A narrow key cannot get a new secret for a broader key of the same user.
         Issued broad = admin.key(kate, "");
@@ -261,9 +261,9 @@ class TenancyApiIT {
 
     @Test
     void emails_are_unique_ignoring_case() {
-        Http.Answer first = http.post("/api/v1/users", admin.adminKey, "{\"name\":\"Lee\",\"email\":\"Lee.Case@Example.ac.jp\"}");
+        JsonHttp.Answer first = http.post("/api/v1/users", admin.adminKey, "{\"name\":\"Lee\",\"email\":\"Lee.Case@Example.ac.jp\"}");
         assertThat(first.json().path("email").asString()).isEqualTo("lee.case@example.ac.jp");
-        Http.Answer again = http.post("/api/v1/users", admin.adminKey, "{\"name\":\"Lee 2\",\"email\":\"LEE.CASE@example.ac.jp\"}");
+        JsonHttp.Answer again = http.post("/api/v1/users", admin.adminKey, "{\"name\":\"Lee 2\",\"email\":\"LEE.CASE@example.ac.jp\"}");
         assertThat(again.status()).isEqualTo(409);
         assertThat(again.error().path("code").asString()).isEqualTo("email_taken");
         assertThat(again.error().path("message").asString()).contains("lee.case@example.ac.jp");
@@ -276,7 +276,7 @@ class TenancyApiIT {
         String mia = admin.user("mia");
         Issued key = admin.key(mia, "");
         assertThat(http.get("/v1/models", key.secret()).status()).isEqualTo(200);
-        Http.Answer off = http.patch("/api/v1/users/" + mia, admin.adminKey, "{\"active\":false}");
+        JsonHttp.Answer off = http.patch("/api/v1/users/" + mia, admin.adminKey, "{\"active\":false}");
         assertThat(off.json().path("active").asBoolean()).isFalse();
         assertThat(http.get("/v1/models", key.secret()).status()).isEqualTo(401);
         assertThat(http.post("/api/v1/keys", admin.adminKey, "{\"user_id\":\"" + mia + "\",\"name\":\"x\"}").status())
@@ -287,7 +287,7 @@ class TenancyApiIT {
 
     @Test
     void an_administrator_cannot_demote_or_deactivate_themselves_but_can_promote_others() {
-        Http.Answer self = http.patch("/api/v1/users/me", admin.adminKey, "{\"role\":\"user\"}");
+        JsonHttp.Answer self = http.patch("/api/v1/users/me", admin.adminKey, "{\"role\":\"user\"}");
         assertThat(self.status()).isEqualTo(409);
         assertThat(self.error().path("code").asString()).isEqualTo("cannot_change_own_admin");
         String ned = admin.user("ned");
@@ -308,7 +308,7 @@ class TenancyApiIT {
         Issued olgas = admin.key(olga, "");
         Issued petes = admin.key(pete, "");
         Issued quins = admin.key(quin, "");
-        Http.Answer created = http.post("/api/v1/projects", admin.adminKey,
+        JsonHttp.Answer created = http.post("/api/v1/projects", admin.adminKey,
                 "{\"name\":\"lab-" + olga + "\",\"description\":\"NLP lab\"}");
         assertThat(created.status()).as(created.body()).isEqualTo(200);
         String project = created.json().path("id").asString();
@@ -317,7 +317,7 @@ class TenancyApiIT {
         assertThat(http.post("/api/v1/projects/" + project + "/members", admin.adminKey,
                 "{\"user_id\":\"" + olga + "\",\"role\":\"manager\"}").status()).isEqualTo(200);
         assertThat(http.get("/api/v1/projects/" + project, petes.secret()).status()).isEqualTo(404);
-        Http.Answer added = http.post("/api/v1/projects/" + project + "/members", olgas.secret(),
+        JsonHttp.Answer added = http.post("/api/v1/projects/" + project + "/members", olgas.secret(),
                 "{\"email\":\"" + http.get("/api/v1/users/" + pete, admin.adminKey).json().path("email").asString() + "\"}");
         assertThat(added.status()).as(added.body()).isEqualTo(200);
         assertThat(added.json().path("role").asString()).isEqualTo("member");

@@ -10,7 +10,7 @@ import java.time.Duration;
 import tools.jackson.databind.JsonNode;
 
 /** A plain HTTP client for the admin API in tests: any method, an optional key and JSON body, the raw answer. */
-final class Http {
+final class JsonHttp {
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -32,7 +32,7 @@ final class Http {
 
     private final String root;
 
-    Http(String root) {
+    JsonHttp(String root) {
         this.root = root;
     }
 
