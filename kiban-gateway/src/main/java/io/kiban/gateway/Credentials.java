@@ -4,11 +4,11 @@ import io.kiban.api.ApiError;
 import io.kiban.api.ApiException;
 
 /** Rules for where credentials may travel. */
-final class Credentials {
+public final class Credentials {
     private Credentials() {}
 
     /** Keys in the query string end up in access logs and browser history: refuse them. */
-    static void rejectInQuery(String query) {
+    public static void rejectInQuery(String query) {
         if (query == null) {
             return;
         }

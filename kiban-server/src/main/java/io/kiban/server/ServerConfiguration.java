@@ -14,12 +14,14 @@ import io.kiban.gateway.upstream.Http1Client;
 import io.kiban.gateway.upstream.JdkUpstreamClient;
 import io.kiban.gateway.upstream.UpstreamClient;
 import io.kiban.server.auth.AdminBootstrap;
+import io.kiban.server.auth.AuthFailureAuditor;
 import io.kiban.server.auth.KeyAuthenticator;
 import io.kiban.server.routing.ControlRouter;
 import io.kiban.store.Database;
 import io.kiban.store.DatabaseConfig;
 import io.kiban.store.keys.ApiKeyRepository;
 import io.kiban.store.keys.KeyCache;
+import io.kiban.store.keys.LastUseTracker;
 import io.kiban.store.tenancy.UserRepository;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -105,11 +107,12 @@ class ServerConfiguration {
     }
 
     @Bean
-    Authenticator authenticator(ServerOptions o, KeyCache cache, AdminBootstrap.Result admin) {
+    Authenticator authenticator(ServerOptions o, KeyCache cache, AdminBootstrap.Result admin, LastUseTracker lastUse,
+            AuthFailureAuditor failures) {
         if (o.auth().equals("none")) {
             return (header, ip) -> Principal.ANONYMOUS;
         }
-        return new KeyAuthenticator(cache, adminKeyFromEnv(), admin.adminUserId());
+        return new KeyAuthenticator(cache, lastUse, failures, Clock.systemUTC(), adminKeyFromEnv(), admin.adminUserId());
     }
 
     @Bean

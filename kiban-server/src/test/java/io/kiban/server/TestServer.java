@@ -22,14 +22,28 @@ final class TestServer implements AutoCloseable {
     }
 
     static TestServer start(Path dataDir, List<String> models, List<String> externals, int maxBodyMiB, Duration hold) {
+        return start(dataDir, models, externals, maxBodyMiB, hold, null);
+    }
+
+    /**
+     * @param dbUrl the store ({@code --db-url}), or null for H2 in the data directory. Servers sharing a database
+     *     share the administrator: only the first one started has {@link #adminKey}; the others get null.
+     */
+    static TestServer start(Path dataDir, List<String> models, List<String> externals, int maxBodyMiB, Duration hold,
+            String dbUrl) {
         ServerOptions o = new ServerOptions("127.0.0.1", 0, dataDir, models.stream().map(ServerOptions.ModelArg::parse).toList(),
-                dataDir.resolve("models"), externals.stream().map(ServerOptions.ExternalArg::parse).toList(), null, "keys",
+                dataDir.resolve("models"), externals.stream().map(ServerOptions.ExternalArg::parse).toList(), dbUrl, "keys",
                 true, maxBodyMiB * 1024 * 1024, hold);
         ConfigurableApplicationContext ctx = KibanServer.start(o, new String[0]);
         if (ctx == null) {
             throw new IllegalStateException("server did not start");
         }
         return new TestServer(ctx);
+    }
+
+    /** The server's root URL, such as {@code http://127.0.0.1:34567}. */
+    String root() {
+        return "http://127.0.0.1:" + port;
     }
 
     String base() {

@@ -1,6 +1,7 @@
 package io.kiban.server.cli;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
@@ -10,6 +11,15 @@ public final class Table {
     private Table() {}
 
     public static void print(PrintStream out, Iterable<JsonNode> rows, String... fields) {
+        lines(rows, fields).forEach(out::println);
+    }
+
+    public static void print(PrintWriter out, Iterable<JsonNode> rows, String... fields) {
+        lines(rows, fields).forEach(out::println);
+        out.flush();
+    }
+
+    private static List<String> lines(Iterable<JsonNode> rows, String... fields) {
         List<String[]> cells = new ArrayList<>();
         cells.add(fields.clone());
         for (JsonNode row : rows) {
@@ -29,6 +39,7 @@ public final class Table {
                 width[i] = Math.max(width[i], line[i].length());
             }
         }
+        List<String> out = new ArrayList<>();
         for (String[] line : cells) {
             StringBuilder sb = new StringBuilder();
             for (int i = 0; i < line.length; i++) {
@@ -37,7 +48,8 @@ public final class Table {
                     sb.append(" ".repeat(width[i] - line[i].length()));
                 }
             }
-            out.println(sb);
+            out.add(sb.toString());
         }
+        return out;
     }
 }

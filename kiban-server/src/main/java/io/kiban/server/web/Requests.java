@@ -1,5 +1,6 @@
 package io.kiban.server.web;
 
+import io.kiban.gateway.Credentials;
 import io.kiban.gateway.spi.Authenticator;
 import io.kiban.gateway.spi.Principal;
 import jakarta.servlet.http.HttpServletRequest;
@@ -8,7 +9,9 @@ import jakarta.servlet.http.HttpServletRequest;
 final class Requests {
     private Requests() {}
 
+    /** Authenticates like the gateway does: keys in the query string are refused, then the Bearer key is checked. */
     static Principal principal(Authenticator auth, HttpServletRequest req) {
+        Credentials.rejectInQuery(req.getQueryString());
         return auth.authenticate(req.getHeader("Authorization"), req.getRemoteAddr());
     }
 
