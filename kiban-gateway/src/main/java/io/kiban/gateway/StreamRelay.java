@@ -253,8 +253,8 @@ final class StreamRelay {
             status = 504;
         } else {
             error = new ApiError.ModelUnavailable("The runtime serving '" + route.model() + "' stopped in the middle "
-                    + "of the response, and " + why + " to continue it; the output above is incomplete. Retry the request.",
-                    "upstream_disconnected", Duration.ofSeconds(2));
+                    + "of the response, which could not be continued on another replica (" + why + "); the output above "
+                    + "is incomplete. Retry the request.", "upstream_disconnected", Duration.ofSeconds(2));
             status = 502;
         }
         return Continued.ended(end(error, status));

@@ -141,6 +141,8 @@ class FailoverIT {
         assertThat(route.releases).containsExactly("dying failed", "spare ok");
         assertThat(failovers("mid_stream", "continued")).isEqualTo(1);
         assertThat(registry.get("kiban.stream.failover.gap").tags("model", "m").timer().count()).isEqualTo(1);
+        System.out.printf("FailoverIT: gap without text at the gateway (no model time): %.2f ms%n",
+                registry.get("kiban.stream.failover.gap").tags("model", "m").timer().max(TimeUnit.MILLISECONDS));
         RequestRecord r = listener.only();
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.promptTokens()).isEqualTo(TokenModel.PROMPT);
