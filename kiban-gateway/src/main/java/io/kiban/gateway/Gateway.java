@@ -2,7 +2,6 @@ package io.kiban.gateway;
 
 import io.kiban.api.ApiError;
 import io.kiban.api.ApiException;
-import io.kiban.gateway.relay.SseRelay;
 import io.kiban.gateway.relay.StreamObserver;
 import io.kiban.gateway.spi.Authenticator;
 import io.kiban.gateway.spi.Endpoint;
@@ -21,9 +20,7 @@ import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**

@@ -26,8 +26,9 @@ final class Hold {
     static final Duration FIRST_SLICE = Duration.ofSeconds(1);
 
     private final Exchange ex;
-    private final byte[] comment;
+    private final String model;
     private final long heartbeatNanos;
+    private byte[] comment; // made on the first heartbeat: most streams never wait
     private OutputStream out;
 
     /** The client went away while its request was held. */
@@ -39,8 +40,7 @@ final class Hold {
 
     Hold(Exchange ex, String model, Duration heartbeat) {
         this.ex = ex;
-        this.comment = (": waiting for model " + model.replaceAll("\\p{Cntrl}", "?") + " (replica starting)\n\n")
-                .getBytes(StandardCharsets.UTF_8);
+        this.model = model;
         this.heartbeatNanos = heartbeat.toNanos();
     }
 
@@ -75,6 +75,10 @@ final class Hold {
             Endpoint e = route.poll(prompt, exclude, slice);
             if (e != null) {
                 return e;
+            }
+            if (comment == null) {
+                comment = (": waiting for model " + model.replaceAll("\\p{Cntrl}", "?") + " (replica starting)\n\n")
+                        .getBytes(StandardCharsets.UTF_8);
             }
             try {
                 OutputStream o = commit();
