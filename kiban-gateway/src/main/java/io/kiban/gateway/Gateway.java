@@ -167,10 +167,12 @@ public final class Gateway {
                     LOG.log(System.Logger.Level.WARNING, "{0}: replica {1} of {2} failed before answering: {3}",
                             call.requestId, endpoint.id(), route.model(), e.getMessage());
                     attempts.excluded.add(endpoint.id());
-                    if (retryAfter(e, attempts, call)) {
+                    boolean retry = attempts.retry(e.kind());
+                    call.meters.failover("before_response", retry ? "retried" : attempts.poisoned() ? "poison" : "gave_up");
+                    if (retry) {
                         continue;
                     }
-                    throw new ApiException(beforeResponse(route, e, attempts));
+                    throw new ApiException(attempts.failure(route.model(), e.kind()));
                 } catch (RuntimeException e) {
                     lease.release(true); // else the balancer counts this attempt as outstanding for ever
                     throw e;
@@ -221,42 +223,6 @@ public final class Gateway {
                 route.release(next, false); // taken for a retry that an exception then prevented
             }
         }
-    }
-
-    /**
-     * Whether to send the request again after a replica failed before answering. Refused connections are retried up
-     * to {@code maxAttempts}; a replica that closed the connection while it had the request may have crashed because
-     * of it, so such failures are retried only {@code crash-retries} times (the poison guard). Timeouts and
-     * malformed answers are not retried: the runtime may be working on the request.
-     */
-    private static boolean retryAfter(UpstreamException e, Attempts attempts, Call call) {
-        boolean retry = switch (e.kind()) {
-            case REFUSED -> attempts.mayRetry();
-            case CLOSED, BROKEN -> attempts.crashed() && attempts.mayRetry();
-            case TIMEOUT, MALFORMED -> false;
-        };
-        call.meters.failover("before_response", retry ? "retried" : attempts.poisoned() ? "poison" : "gave_up");
-        return retry;
-    }
-
-    private static ApiError beforeResponse(Route route, UpstreamException e, Attempts attempts) {
-        return switch (e.kind()) {
-            case TIMEOUT -> new ApiError.UpstreamTimeout("The model '" + route.model() + "' did not answer in time. "
-                    + "Retry, or ask for fewer tokens.");
-            case MALFORMED -> new ApiError.BadUpstream("The runtime serving '" + route.model() + "' answered with "
-                    + "something that is not an HTTP response. Retry later; if it persists, tell the operator.");
-            case CLOSED, BROKEN -> attempts.poisoned()
-                    ? new ApiError.ModelUnavailable("The runtime serving '" + route.model() + "' stopped " + attempts.crashes
-                            + " times while working on this request; it was not sent to another replica, because the "
-                            + "request itself may be what stops it.", "upstream_crashed", null)
-                    : stopped(route);
-            case REFUSED -> stopped(route);
-        };
-    }
-
-    private static ApiError stopped(Route route) {
-        return new ApiError.ModelUnavailable("The model '" + route.model() + "' stopped before answering "
-                + "(its runtime is restarting). Retry in a few seconds.", "model_unavailable", Duration.ofSeconds(2));
     }
 
     private static List<String> headers(Endpoint endpoint, String requestId) {

@@ -206,11 +206,7 @@ final class StreamRelay {
                     attempts.excluded.add(endpoint.id());
                     LOG.log(System.Logger.Level.WARNING, "{0}: continuation on replica {1} of {2} failed: {3}", requestId,
                             endpoint.id(), route.model(), e.getMessage());
-                    if (e.kind() == UpstreamException.Kind.REFUSED && attempts.mayRetry()) {
-                        continue;
-                    }
-                    if ((e.kind() == UpstreamException.Kind.CLOSED || e.kind() == UpstreamException.Kind.BROKEN)
-                            && attempts.crashed() && attempts.mayRetry()) {
+                    if (attempts.retry(e.kind())) {
                         continue;
                     }
                     poison = attempts.poisoned();
