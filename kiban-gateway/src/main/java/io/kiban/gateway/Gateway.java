@@ -2,7 +2,6 @@ package io.kiban.gateway;
 
 import io.kiban.api.ApiError;
 import io.kiban.api.ApiException;
-import io.kiban.gateway.relay.SseRelay;
 import io.kiban.gateway.relay.StreamObserver;
 import io.kiban.gateway.spi.Authenticator;
 import io.kiban.gateway.spi.Endpoint;
@@ -21,9 +20,7 @@ import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -35,14 +32,23 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ul>
  *   <li>Cost: one pass of a streaming JSON scanner over the request body, no tree; the key check and the route are
  *       in-memory lookups; history and usage are handed to listeners that only enqueue.
- *   <li>Retries: a replica that fails before sending a response byte (refused, reset, closed) is excluded and the
- *       request goes to another one, up to {@link GatewayConfig#maxAttempts()}. Once bytes have arrived, or the
- *       replica timed out with the request in hand, the request is never sent again by this class.
- *   <li>Streams: the client's response is committed when the runtime's headers arrive. If the runtime dies after
- *       that, the client gets a final {@code data: {"error":…}} event and no {@code [DONE]}: never a silent
- *       truncation. If the client goes away, the upstream connection is closed, which stops the generation.
+ *   <li>Retries ({@link Attempts}): a replica that fails before answering is excluded and the request goes to
+ *       another one, up to {@link GatewayConfig#maxAttempts()}: freely when the connection was refused; when the
+ *       replica closed the connection with the request in hand, only {@link GatewayConfig#crashRetries()} times
+ *       (the request may be what crashed it). A 503 or 429 answered before any work (a runtime still loading, a
+ *       full queue) goes to another replica if one is ready now, else to the client. A timeout or a malformed
+ *       answer is not retried.
+ *   <li>Held streams ({@link Hold}): a streaming request that waits for a replica gets its headers and an SSE
+ *       comment per heartbeat, so proxies keep the connection open; refusals after that arrive as a final error
+ *       event.
+ *   <li>Streams ({@link StreamRelay}): the client's response is committed when the runtime's headers arrive. If
+ *       the runtime dies after that, the stream continues on another replica (the prompt plus the text so far), and
+ *       the client sees one stream; where that is impossible it gets a final {@code data: {"error":…}} event and no
+ *       {@code [DONE]}: never a silent truncation. If the client goes away, the upstream connection is closed,
+ *       which stops the generation.
  *   <li>Whole responses are read completely before the first byte goes to the client, so a runtime that dies in
- *       the middle always yields a clean error status.
+ *       the middle always yields a clean error status. Error bodies that are not API errors (HTML pages, stack
+ *       traces) and 200s that are not JSON become a 502 of our own ({@link UpstreamErrors}).
  * </ul>
  */
 public final class Gateway {
@@ -139,38 +145,83 @@ public final class Gateway {
     private void forward(Exchange ex, Call call, Route route, RequestScan scan, byte[] body) throws InterruptedException {
         byte[] upstreamBody = scan.upstreamBody(body);
         long deadline = call.start + config.holdTimeout().toNanos();
-        Set<String> failed = null;
-        for (int attempt = 1; ; attempt++) {
-            Endpoint endpoint = route.acquire(body, failed == null ? Set.of() : failed, deadline);
-            UpstreamResponse response;
-            try {
-                response = upstream.send(new UpstreamRequest("POST", endpoint.host(), endpoint.port(),
-                        endpoint.basePath() + call.kind.suffix, headers(endpoint, call.requestId), upstreamBody));
-            } catch (UpstreamException e) {
-                route.release(endpoint, true);
-                LOG.log(System.Logger.Level.WARNING, "{0}: replica {1} of {2} failed before answering: {3}",
-                        call.requestId, endpoint.id(), route.model(), e.getMessage());
-                if (e.beforeResponse() && attempt < config.maxAttempts()) {
-                    if (failed == null) {
-                        failed = new HashSet<>();
+        Attempts attempts = new Attempts(config);
+        Hold hold = scan.stream() ? new Hold(ex, route.model(), config.heartbeat()) : null;
+        int timeout = scan.stream() ? StreamRelay.millis(config.firstTokenTimeout()) : 0; // 0: the client's own
+        Endpoint next = null;
+        try {
+            while (true) {
+                Endpoint endpoint = next != null ? next
+                        : hold != null ? hold.acquire(route, body, attempts.excluded, deadline)
+                        : route.acquire(body, attempts.excluded, deadline);
+                next = null;
+                Attempts.Lease lease = new Attempts.Lease(route, endpoint);
+                UpstreamResponse response;
+                long sent = System.nanoTime();
+                try {
+                    attempts.sent++;
+                    response = upstream.send(new UpstreamRequest("POST", endpoint.host(), endpoint.port(),
+                            endpoint.basePath() + call.kind.suffix, headers(endpoint, call.requestId), upstreamBody, timeout));
+                } catch (UpstreamException e) {
+                    lease.release(true);
+                    LOG.log(System.Logger.Level.WARNING, "{0}: replica {1} of {2} failed before answering: {3}",
+                            call.requestId, endpoint.id(), route.model(), e.getMessage());
+                    attempts.excluded.add(endpoint.id());
+                    boolean retry = attempts.retry(e.kind());
+                    call.meters.failover("before_response", retry ? "retried" : attempts.poisoned() ? "poison" : "gave_up");
+                    if (retry) {
+                        continue;
                     }
-                    failed.add(endpoint.id());
-                    continue;
+                    throw new ApiException(attempts.failure(route.model(), e.kind()));
+                } catch (RuntimeException e) {
+                    lease.release(true); // else the balancer counts this attempt as outstanding for ever
+                    throw e;
                 }
-                throw new ApiException(e.timeout()
-                        ? new ApiError.UpstreamTimeout("The model '" + route.model() + "' did not answer in time. Retry, or ask for fewer tokens.")
-                        : new ApiError.ModelUnavailable("The model '" + route.model() + "' stopped before answering "
-                                + "(its runtime is restarting). Retry in a few seconds.", "model_unavailable", Duration.ofSeconds(2)));
-            } catch (RuntimeException e) {
-                route.release(endpoint, true); // else the balancer counts this attempt as outstanding for ever
+                if ((response.status() == 503 || response.status() == 429) && attempts.mayRetry()) {
+                    // Refused before any work (still loading, full): another replica that is ready now may take it.
+                    attempts.excluded.add(endpoint.id());
+                    try {
+                        next = route.poll(body, attempts.excluded, 0);
+                    } catch (ApiException e) {
+                        next = null; // the route refuses more waiting: relay this answer
+                    }
+                    if (next != null) {
+                        LOG.log(System.Logger.Level.INFO, "{0}: replica {1} of {2} answered {3}; trying replica {4}",
+                                call.requestId, endpoint.id(), route.model(), response.status(), next.id());
+                        call.meters.failover("before_response", "retried");
+                        response.close();
+                        lease.release(true);
+                        continue;
+                    }
+                }
+                try (response) {
+                    relay(ex, call, route, scan, body, response, lease, sent, attempts, hold);
+                } finally {
+                    lease.release(false);
+                }
+                return;
+            }
+        } catch (Hold.ClientGone e) {
+            call.status = 499;
+            call.errorCode = "client_disconnected";
+            call.committed = true;
+        } catch (ApiException e) {
+            if (hold == null || !hold.committed()) {
                 throw e;
             }
-            try (response) {
-                relay(ex, call, route, scan, response);
-            } finally {
-                route.release(endpoint, false);
+            // The stream's headers went out while the request was held: the refusal is its final event.
+            call.committed = true;
+            call.status = ApiError.status(e.error());
+            call.errorCode = e.error().code();
+            try {
+                Errors.writeEvent(hold.commit(), e.error());
+            } catch (IOException gone) {
+                call.status = 499;
             }
-            return;
+        } finally {
+            if (next != null) {
+                route.release(next, false); // taken for a retry that an exception then prevented
+            }
         }
     }
 
@@ -180,49 +231,33 @@ public final class Gateway {
                 : List.of("Content-Type", "application/json", "x-request-id", requestId, "Authorization", endpoint.authorization());
     }
 
-    private void relay(Exchange ex, Call call, Route route, RequestScan scan, UpstreamResponse response) {
+    private void relay(Exchange ex, Call call, Route route, RequestScan scan, byte[] body, UpstreamResponse response,
+            Attempts.Lease lease, long sent, Attempts attempts, Hold hold) {
         int status = response.status();
         String type = response.header("content-type");
         boolean sse = status == 200 && type != null && type.startsWith("text/event-stream");
         call.status = status;
-        if (!sse) {
-            whole(ex, call, route, response, status, type);
+        if (!sse || call.kind == Kind.EMBEDDING) {
+            whole(ex, call, route, response, status, type, hold);
             return;
         }
-        ex.status(200);
-        ex.header("Content-Type", "text/event-stream");
-        ex.header("Cache-Control", "no-cache");
-        ex.header("X-Accel-Buffering", "no");
-        StreamObserver observer = new StreamObserver(call.start, scan.stripUsage(), wantBodies);
-        OutputStream out = null;
-        call.committed = true;
-        try {
-            out = ex.output();
-            new SseRelay().relay(response.body(), out, observer);
-            if (!observer.done() && !observer.error()) {
-                throw new IOException("the stream ended without [DONE]");
-            }
-            if (observer.error()) {
-                call.status = 502;
-                call.errorCode = "upstream_error";
-            }
-        } catch (SseRelay.ClientGoneException e) {
-            call.status = 499; // nginx's "client closed request"
-            call.errorCode = "client_disconnected";
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "{0}: stream from {1} broke: {2}", call.requestId, route.model(), e.getMessage());
-            ApiError error = e instanceof SocketTimeoutException // a stall, not a crash: say so (the connection is closed)
-                    ? new ApiError.UpstreamTimeout("The model '" + route.model() + "' stopped sending output for too long; "
-                            + "the output above is incomplete. Retry, or ask for fewer tokens.")
-                    : new ApiError.ModelUnavailable("The runtime serving '" + route.model()
-                            + "' stopped in the middle of the response; the output above is incomplete. Retry the request.",
-                            "upstream_disconnected", Duration.ofSeconds(2));
-            call.status = error instanceof ApiError.UpstreamTimeout ? 504 : 502;
-            call.errorCode = error.code();
-            if (out != null) {
-                Errors.writeEvent(out, error);
-            }
+        if (hold == null) {
+            hold = new Hold(ex, route.model(), config.heartbeat());
         }
+        StreamObserver observer = new StreamObserver(call.start, scan.stripUsage(), wantBodies);
+        call.committed = true;
+        OutputStream out;
+        try {
+            out = hold.commit();
+        } catch (IOException e) {
+            call.status = 499;
+            call.errorCode = "client_disconnected";
+            return;
+        }
+        StreamRelay.Outcome outcome = new StreamRelay(out, route, call.kind, call.requestId, body, !scan.stripUsage(),
+                upstream, config, observer, hold, attempts, call.meters).run(response, lease, sent);
+        call.status = outcome.status();
+        call.errorCode = outcome.errorCode();
         call.ttftNanos = observer.firstTokenNanos();
         call.promptTokens = observer.promptTokens();
         call.completionTokens = observer.completionTokens();
@@ -233,7 +268,7 @@ public final class Gateway {
         }
     }
 
-    private void whole(Exchange ex, Call call, Route route, UpstreamResponse response, int status, String type) {
+    private void whole(Exchange ex, Call call, Route route, UpstreamResponse response, int status, String type, Hold hold) {
         byte[] bytes;
         int limit = config.maxResponseBytes();
         try {
@@ -252,6 +287,16 @@ public final class Gateway {
         }
         if (status == 200) {
             ResponseScan scan = ResponseScan.of(bytes);
+            if (!scan.wellFormed()) {
+                LOG.log(System.Logger.Level.WARNING, "{0}: {1} answered 200 with a body that is not JSON: {2}",
+                        call.requestId, route.model(), UpstreamErrors.excerpt(bytes));
+                throw new ApiException(new ApiError.BadUpstream("The runtime serving '" + route.model() + "' answered "
+                        + "with a response that is not JSON. Retry later; if it persists, tell the operator."));
+            }
+            if (hold != null && hold.committed()) { // a stream was promised: the runtime ignored "stream"
+                throw new ApiException(new ApiError.BadUpstream("The runtime serving '" + route.model() + "' answered "
+                        + "a streaming request with a whole response."));
+            }
             call.responseId = scan.id();
             call.promptTokens = scan.promptTokens();
             call.completionTokens = scan.completionTokens();
@@ -260,7 +305,31 @@ public final class Gateway {
                 call.responseText = new String(bytes, StandardCharsets.UTF_8);
             }
         } else {
+            byte[] relayed = UpstreamErrors.relayable(status, bytes);
+            if (relayed == null) {
+                LOG.log(System.Logger.Level.WARNING, "{0}: {1} answered {2} with a body that is not an API error: {3}",
+                        call.requestId, route.model(), status, UpstreamErrors.excerpt(bytes));
+                throw new ApiException(new ApiError.BadUpstream("The runtime serving '" + route.model() + "' failed "
+                        + "with status " + status + " and no error message a client can use; the details are in the "
+                        + "server log. Retry later; if it persists, tell the operator."));
+            }
+            bytes = relayed;
+            type = "application/json";
             call.errorCode = "upstream_" + status;
+            if (hold != null && hold.committed()) { // the stream is open: the runtime's error is its final event
+                call.committed = true;
+                try {
+                    OutputStream out = hold.commit();
+                    out.write("data: ".getBytes(StandardCharsets.US_ASCII));
+                    out.write(bytes);
+                    out.write("\n\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                } catch (IOException e) {
+                    call.status = 499;
+                    call.errorCode = "client_disconnected";
+                }
+                return;
+            }
         }
         ex.status(status);
         ex.header("Content-Type", type == null ? "application/json" : type);
@@ -293,7 +362,9 @@ public final class Gateway {
 
     private void finish(Call call) {
         long duration = System.nanoTime() - call.start;
-        if (call.meters != null) {
+        if (call.meters == null) {
+            metrics.refused(call.kind, call.status); // refused before a model was chosen
+        } else {
             call.meters.request(call.kind, call.status, duration);
             if (call.promptTokens > 0) {
                 call.meters.tokensIn.increment(call.promptTokens);

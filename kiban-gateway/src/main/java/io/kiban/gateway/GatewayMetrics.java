@@ -18,7 +18,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code kiban_time_to_first_token_seconds{model}}, {@code kiban_time_per_output_token_seconds{model}}
  *   <li>{@code kiban_tokens_total{model,direction=input|output}}
  *   <li>{@code kiban_requests_in_flight{model}}
+ *   <li>{@code kiban_failovers_total{model,stage,outcome}}: a replica failed a request; {@code stage} is
+ *       {@code before_response} or {@code mid_stream}, {@code outcome} {@code retried}, {@code continued},
+ *       {@code completed} (the output was whole; only the end was missing), {@code gave_up} or {@code poison}
+ *       (the request broke more replicas than {@code crash-retries} allows)
+ *   <li>{@code kiban_stream_failover_gap_seconds{model}}: in a continued stream, the time between the last text
+ *       before the break and the first text after it, as the client sees it
  * </ul>
+ *
+ * <p>Requests refused before a model was chosen (401, 400, 404, 405, 413) count in {@code kiban_requests_total}
+ * under the model {@code -}: model names in requests are the caller's input, and unknown ones must not create series.
  */
 public final class GatewayMetrics {
     private static final Duration[] LATENCY_BUCKETS = millis(5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 120000);
@@ -36,6 +45,20 @@ public final class GatewayMetrics {
         return m != null ? m : models.computeIfAbsent(model, ModelMeters::new);
     }
 
+    private final ConcurrentHashMap<Integer, Counter> refused = new ConcurrentHashMap<>();
+
+    /** Counts a request refused before a model was chosen; {@code kind} is null for an unknown path. */
+    void refused(Kind kind, int status) {
+        int key = (kind == null ? 9 : kind.ordinal()) * 1000 + status;
+        Counter c = refused.get(key);
+        if (c == null) {
+            c = refused.computeIfAbsent(key, k -> Counter.builder("kiban.requests").description("Requests by outcome")
+                    .tag("model", "-").tag("endpoint", kind == null ? "-" : kind.label).tag("status", Integer.toString(status))
+                    .register(registry));
+        }
+        c.increment();
+    }
+
     /** The meters of one model. */
     public final class ModelMeters {
         private final String model;
@@ -46,6 +69,8 @@ public final class GatewayMetrics {
         final Counter tokensIn;
         final Counter tokensOut;
         final AtomicInteger inFlight = new AtomicInteger();
+        private final ConcurrentHashMap<String, Counter> failovers = new ConcurrentHashMap<>();
+        private volatile Timer failoverGap;
 
         ModelMeters(String model) {
             this.model = model;
@@ -59,6 +84,28 @@ public final class GatewayMetrics {
                     .tag("direction", "output").register(registry);
             Gauge.builder("kiban.requests.in.flight", inFlight, AtomicInteger::get).description("Requests being served")
                     .tag("model", model).register(registry);
+        }
+
+        /** Counts one failure of a replica on a request and what the gateway did about it. */
+        void failover(String stage, String outcome) {
+            String key = stage + '/' + outcome;
+            Counter c = failovers.get(key);
+            if (c == null) {
+                c = failovers.computeIfAbsent(key, k -> Counter.builder("kiban.failovers")
+                        .description("Replica failures on a request, by stage and outcome").tag("model", model)
+                        .tag("stage", stage).tag("outcome", outcome).register(registry));
+            }
+            c.increment();
+        }
+
+        void failoverGap(long nanos) {
+            Timer t = failoverGap;
+            if (t == null) {
+                t = Timer.builder("kiban.stream.failover.gap").description("Time without text in a stream continued on "
+                        + "another replica").tag("model", model).serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+                failoverGap = t;
+            }
+            t.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
 
         void request(Kind kind, int status, long durationNanos) {

@@ -4,8 +4,16 @@ import io.kiban.api.Json;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 
-/** The id and token usage of a whole (non-streamed) response, read without building a tree. */
-record ResponseScan(String id, int promptTokens, int completionTokens) {
+/**
+ * The id and token usage of a whole (non-streamed) response, read without building a tree.
+ *
+ * @param wellFormed whether the body is one JSON object (a 200 that is not is relayed as a 502, never as it is)
+ */
+record ResponseScan(String id, int promptTokens, int completionTokens, boolean wellFormed) {
+
+    ResponseScan(String id, int promptTokens, int completionTokens) {
+        this(id, promptTokens, completionTokens, true);
+    }
 
     static ResponseScan of(byte[] body) {
         String id = null;
@@ -13,7 +21,7 @@ record ResponseScan(String id, int promptTokens, int completionTokens) {
         int completion = -1;
         try (JsonParser p = Json.MAPPER.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                return new ResponseScan(null, -1, -1);
+                return new ResponseScan(null, -1, -1, false);
             }
             while (p.nextToken() == JsonToken.PROPERTY_NAME) {
                 String name = p.currentName();
@@ -36,8 +44,11 @@ record ResponseScan(String id, int promptTokens, int completionTokens) {
                     p.skipChildren();
                 }
             }
+            if (p.nextToken() != null) {
+                return new ResponseScan(id, prompt, completion, false); // trailing garbage after the object
+            }
         } catch (RuntimeException malformed) {
-            return new ResponseScan(id, prompt, completion);
+            return new ResponseScan(id, prompt, completion, false);
         }
         return new ResponseScan(id, prompt, completion == -1 && prompt >= 0 ? 0 : completion);
     }

@@ -7,12 +7,12 @@ import io.kiban.gateway.spi.ModelRouter;
 import io.kiban.gateway.spi.Principal;
 import io.kiban.gateway.spi.Route;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 /** Routes model names to {@link FakeRoute}s; unknown names get null, as the real router answers. */
 final class FakeRouter implements ModelRouter {
@@ -30,19 +30,46 @@ final class FakeRouter implements ModelRouter {
     }
 
     /**
-     * A route over a fixed list of endpoints: each attempt gets the first one not excluded; with none left it answers
-     * 503 like a route whose replicas are all down. Records every acquire and release.
+     * A route over a list of endpoints: each attempt gets the first one not excluded; with none left, {@code acquire}
+     * answers 503 at once like a route whose replicas are all down, and {@code poll} waits for {@link #add} (a replica
+     * becoming ready) up to its slice. Records every acquire, poll and release.
      */
     static final class FakeRoute implements Route {
         private final String model;
         private final List<Endpoint> endpoints;
         final List<Set<String>> excluded = new CopyOnWriteArrayList<>();
         final List<String> releases = new CopyOnWriteArrayList<>();
+        final List<Long> polls = new CopyOnWriteArrayList<>();
         volatile RuntimeException failOnRelease;
 
         FakeRoute(String model, List<Endpoint> endpoints) {
             this.model = model;
-            this.endpoints = new ArrayList<>(endpoints);
+            this.endpoints = new CopyOnWriteArrayList<>(endpoints);
+        }
+
+        /** Adds an endpoint, as a replica becoming ready, and wakes waiting polls. */
+        synchronized void add(Endpoint e) {
+            endpoints.add(e);
+            notifyAll();
+        }
+
+        @Override
+        public synchronized Endpoint poll(byte[] prompt, Set<String> exclude, long waitNanos) throws InterruptedException {
+            polls.add(waitNanos);
+            long deadline = System.nanoTime() + waitNanos;
+            while (true) {
+                for (Endpoint e : endpoints) {
+                    if (!exclude.contains(e.id())) {
+                        excluded.add(Set.copyOf(exclude));
+                        return e;
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
         }
 
         @Override

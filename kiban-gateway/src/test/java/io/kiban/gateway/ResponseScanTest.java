@@ -48,6 +48,6 @@ class ResponseScanTest {
             assertThat(s.promptTokens()).as(body.length() > 60 ? body.substring(0, 60) : body).isEqualTo(-1);
             assertThat(s.id()).isNull();
         }
-        assertThat(scan("{\"id\":\"kept\",\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":")).isEqualTo(new ResponseScan("kept", 4, -1));
+        assertThat(scan("{\"id\":\"kept\",\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":")).isEqualTo(new ResponseScan("kept", 4, -1, false));
     }
 }

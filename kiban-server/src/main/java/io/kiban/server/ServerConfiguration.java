@@ -40,6 +40,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Wires the plain-Java modules into the server. */
@@ -162,9 +163,23 @@ class ServerConfiguration {
     }
 
     @Bean
-    Gateway gateway(ServerOptions o, Authenticator auth, Supervisor supervisor, UpstreamClient client, GatewayMetrics metrics) {
+    Gateway gateway(ServerOptions o, Authenticator auth, Supervisor supervisor, UpstreamClient client, GatewayMetrics metrics,
+            Environment env) {
+        return new Gateway(auth, new ControlRouter(supervisor), client, metrics, List.of(), gatewayConfig(o, env));
+    }
+
+    /**
+     * The data plane's settings: the command line's, plus streaming and failover settings that have no option of their
+     * own (system properties or environment variables such as {@code -Dkiban.gateway.idle-timeout=5m} or
+     * {@code KIBAN_GATEWAY_HEARTBEAT=10s}).
+     */
+    static GatewayConfig gatewayConfig(ServerOptions o, Environment env) {
         GatewayConfig d = GatewayConfig.defaults();
-        return new Gateway(auth, new ControlRouter(supervisor), client, metrics, List.of(),
-                new GatewayConfig(o.maxBodyBytes(), d.maxResponseBytes(), o.holdTimeout(), d.maxAttempts()));
+        return new GatewayConfig(o.maxBodyBytes(), d.maxResponseBytes(), o.holdTimeout(), d.maxAttempts(),
+                env.getProperty("kiban.gateway.first-token-timeout", Duration.class, d.firstTokenTimeout()),
+                env.getProperty("kiban.gateway.idle-timeout", Duration.class, d.idleTimeout()),
+                env.getProperty("kiban.gateway.heartbeat", Duration.class, d.heartbeat()),
+                env.getProperty("kiban.gateway.max-continuations", Integer.class, d.maxContinuations()),
+                env.getProperty("kiban.gateway.crash-retries", Integer.class, d.crashRetries()));
     }
 }

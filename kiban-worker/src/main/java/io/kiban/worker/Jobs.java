@@ -30,12 +30,26 @@ final class Jobs {
             String role = m.role().equals("developer") ? "system" : m.role();
             turns.add(new Engine.ChatTurn(role, m.text(i)));
         }
-        int[] prompt = engine.tokenizePrompt(engine.renderChat(turns));
+        int[] prompt = engine.tokenizePrompt(render(turns, r.continuesFinalMessage(), r.generationPrompt()));
         String limitParam = r.maxCompletionTokens() != null ? "max_completion_tokens" : "max_tokens";
         long created = System.currentTimeMillis() / 1000;
         Shape shape = new ChatShape(Ids.next("chatcmpl-"), created, model);
         boolean usage = r.streamOptions() != null && r.streamOptions().usage();
         return new Job(shape, prompt, settings(p, prompt.length, limitParam, "messages"), r.streaming(), usage, null);
+    }
+
+    /**
+     * The prompt text. A continued final message (vLLM's {@code continue_final_message}) is the template applied to
+     * the messages before it, with the assistant's turn opened, followed by the message's text as it is: exactly the
+     * text the model would have seen had it written that text itself, so with greedy decoding the continuation is
+     * what the uninterrupted generation would have been (when the text tokenizes back to the same tokens).
+     */
+    private String render(List<Engine.ChatTurn> turns, boolean continueFinal, boolean generationPrompt) {
+        if (!continueFinal) {
+            return engine.renderChat(turns, generationPrompt);
+        }
+        Engine.ChatTurn last = turns.getLast();
+        return engine.renderChat(turns.subList(0, turns.size() - 1), true) + last.content();
     }
 
     Job completion(CompletionRequest r) {

@@ -26,7 +26,7 @@ final class FakeEngine implements Engine {
     }
 
     @Override
-    public String renderChat(List<ChatTurn> messages) {
+    public String renderChat(List<ChatTurn> messages, boolean addGenerationPrompt) {
         return messages.getLast().content();
     }
 

@@ -125,6 +125,46 @@ class WorkerIT {
     }
 
     @Test
+    void a_continued_final_message_goes_on_where_the_unbroken_generation_went_with_greedy_decoding() throws Exception {
+        var unbroken = post(generator, "/v1/chat/completions", chat("once upon a time", 24, "\"stream\":true"));
+        List<String> pieces = new ArrayList<>();
+        for (JsonNode e : events(unbroken.body())) {
+            String piece = e.path("choices").path(0).path("delta").path("content").asString("");
+            if (!piece.isEmpty()) {
+                pieces.add(piece);
+            }
+        }
+        assertThat(pieces).hasSize(24); // one event per token
+        String sofar = String.join("", pieces.subList(0, 10));
+        String rest = String.join("", pieces.subList(10, 24));
+        String continuation = "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"once upon a time\"},"
+                + "{\"role\":\"assistant\",\"content\":" + Json.writeString(sofar) + "}],\"max_tokens\":14,\"temperature\":0,"
+                + "\"continue_final_message\":true,\"add_generation_prompt\":false}";
+
+        var r = post(generator, "/v1/chat/completions", continuation);
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(text(r)).isEqualTo(rest);
+        int prompt = generatorEngine.tokenizePrompt("once upon a time").length;
+        assertThat(json(r).path("usage").path("prompt_tokens").asInt()).isEqualTo(prompt + 10); // the text re-tokenizes as it was generated
+        assertThat(json(r).path("usage").path("completion_tokens").asInt()).isEqualTo(14);
+        assertThat(unbroken.headers().firstValue("x-kiban-prompt-tokens")).hasValue(Integer.toString(prompt));
+    }
+
+    @Test
+    void continue_final_message_needs_an_assistant_message_last_and_no_generation_prompt() throws Exception {
+        var notAssistant = post(generator, "/v1/chat/completions", chat("hi", 5, "\"continue_final_message\":true"));
+        var both = post(generator, "/v1/chat/completions", "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"hi\"},{\"role\":\"assistant\",\"content\":\"the\"}],\"max_tokens\":3,"
+                + "\"continue_final_message\":true,\"add_generation_prompt\":true}");
+
+        assertThat(notAssistant.statusCode()).isEqualTo(400);
+        assertThat(json(notAssistant).path("error").path("param").asString()).isEqualTo("continue_final_message");
+        assertThat(both.statusCode()).isEqualTo(400);
+        assertThat(json(both).path("error").path("param").asString()).isEqualTo("add_generation_prompt");
+    }
+
+    @Test
     void same_seed_gives_same_text_and_temperature_one_varies_with_the_seed() throws Exception {
         String a = text(post(generator, "/v1/chat/completions", chat("the cat", 20, "\"temperature\":1,\"seed\":11")));
         String b = text(post(generator, "/v1/chat/completions", chat("the cat", 20, "\"temperature\":1,\"seed\":11")));

@@ -7,7 +7,14 @@ import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
-/** {@code POST /v1/chat/completions}. Fields Kiban does not model are ignored. */
+/**
+ * {@code POST /v1/chat/completions}. Fields Kiban does not model are ignored.
+ *
+ * <p>Two fields follow vLLM's extensions to the OpenAI API: {@code continue_final_message} (the last message is an
+ * assistant message whose text the model continues, without ending it) and {@code add_generation_prompt} (whether
+ * the template opens a new assistant turn after the messages; true by default, false when continuing). The gateway
+ * uses them to continue a stream on another replica when one fails mid-stream.
+ */
 public record ChatCompletionRequest(
         String model,
         List<ChatMessage> messages,
@@ -29,7 +36,9 @@ public record ChatCompletionRequest(
         JsonNode tools,
         String user,
         Map<String, String> metadata,
-        Boolean store) {
+        Boolean store,
+        Boolean continueFinalMessage,
+        Boolean addGenerationPrompt) {
 
     public boolean streaming() {
         return Boolean.TRUE.equals(stream);
@@ -38,6 +47,16 @@ public record ChatCompletionRequest(
     /** The output-token limit: {@code max_completion_tokens}, else {@code max_tokens}, else null (up to the context). */
     public Integer outputLimit() {
         return maxCompletionTokens != null ? maxCompletionTokens : maxTokens;
+    }
+
+    /** Whether the last message is an assistant message to continue ({@code continue_final_message}). */
+    public boolean continuesFinalMessage() {
+        return Boolean.TRUE.equals(continueFinalMessage);
+    }
+
+    /** Whether the template opens a new assistant turn: {@code add_generation_prompt}, by default unless continuing. */
+    public boolean generationPrompt() {
+        return addGenerationPrompt != null ? addGenerationPrompt : !continuesFinalMessage();
     }
 
     /** Checks everything that does not depend on the model; throws a 400 naming the parameter at fault. */
@@ -61,6 +80,16 @@ public record ChatCompletionRequest(
                         "Tool and function messages are not supported by this model."));
                 default -> throw new ApiException(ApiError.invalidParam("messages[" + i + "].role",
                         "Invalid role '" + m.role() + "'; use one of system, developer, user, assistant."));
+            }
+        }
+        if (continuesFinalMessage()) {
+            if (!"assistant".equals(messages.getLast().role())) {
+                throw new ApiException(ApiError.invalidParam("continue_final_message", "'continue_final_message' needs "
+                        + "an assistant message last: its text is what the model continues."));
+            }
+            if (Boolean.TRUE.equals(addGenerationPrompt)) {
+                throw new ApiException(ApiError.invalidParam("add_generation_prompt", "Set at most one of "
+                        + "'continue_final_message' and 'add_generation_prompt': a continued message has no new turn."));
             }
         }
         if (tools != null && !tools.isNull() && !(tools.isArray() && tools.isEmpty())) {

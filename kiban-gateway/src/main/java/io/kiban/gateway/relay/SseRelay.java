@@ -7,7 +7,8 @@ import java.util.Arrays;
 
 /**
  * Forwards a server-sent-event stream from a model runtime to the client event by event, the moment each event is
- * complete, and shows every event to an {@link SseInspector} (which may withhold it).
+ * complete, and shows every event to an {@link SseInspector} (which may withhold it) or an {@link SseEditor} (which
+ * may also replace it).
  *
  * <p>Nothing is buffered beyond one incomplete event: after each upstream read the complete events are written in one
  * write and flushed. Events end with a blank line ({@code \n\n} or {@code \r\n\r\n}).
@@ -31,6 +32,14 @@ public final class SseRelay {
 
     /** Relays until the upstream ends. */
     public void relay(InputStream upstream, OutputStream client, SseInspector inspector) throws IOException {
+        relay(upstream, client, (SseEditor) (b, from, to) -> inspector.onEvent(b, from, to) ? null : SseEditor.WITHHOLD);
+    }
+
+    /**
+     * Relays until the upstream ends, each event as the editor says. If the editor throws, the events before the
+     * failing one are forwarded and flushed first, then the exception propagates.
+     */
+    public void relay(InputStream upstream, OutputStream client, SseEditor editor) throws IOException {
         int scanFrom = 0;
         while (true) {
             if (len == buf.length) {
@@ -41,12 +50,17 @@ public final class SseRelay {
             }
             int n = upstream.read(buf, len, buf.length - len);
             if (n < 0) {
-                if (len > 0) { // a last event without its blank line: shown to the inspector, which may withhold it
-                    if (inspector.onEvent(buf, 0, len)) {
-                        write(client, 0, len);
+                if (len > 0) { // a last event without its blank line: shown to the editor, which may withhold it
+                    int last = len;
+                    len = 0;
+                    byte[] r = editor.edit(buf, 0, last);
+                    if (r == null) {
+                        write(client, 0, last);
+                        flush(client);
+                    } else if (r != SseEditor.WITHHOLD) {
+                        write(client, r);
                         flush(client);
                     }
-                    len = 0;
                 }
                 return;
             }
@@ -57,8 +71,20 @@ public final class SseRelay {
             while (i < len) {
                 if (buf[i] == '\n' && (buf[i - 1] == '\n' || (i >= 3 && buf[i - 1] == '\r' && buf[i - 2] == '\n' && buf[i - 3] == '\r'))) {
                     int end = i + 1;
-                    if (!inspector.onEvent(buf, eventStart, end)) {
+                    byte[] r;
+                    try {
+                        r = editor.edit(buf, eventStart, end);
+                    } catch (IOException e) {
                         write(client, forwardFrom, eventStart);
+                        flush(client);
+                        len = 0;
+                        throw e;
+                    }
+                    if (r != null) {
+                        write(client, forwardFrom, eventStart);
+                        if (r != SseEditor.WITHHOLD) {
+                            write(client, r);
+                        }
                         forwardFrom = end;
                     }
                     eventStart = end;
@@ -86,6 +112,14 @@ public final class SseRelay {
             } catch (IOException e) {
                 throw new ClientGoneException(e);
             }
+        }
+    }
+
+    private static void write(OutputStream client, byte[] bytes) throws ClientGoneException {
+        try {
+            client.write(bytes);
+        } catch (IOException e) {
+            throw new ClientGoneException(e);
         }
     }
 

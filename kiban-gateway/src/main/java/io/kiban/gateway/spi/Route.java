@@ -20,6 +20,16 @@ public interface Route {
      */
     Endpoint acquire(byte[] prompt, Set<String> exclude, long deadlineNanos) throws InterruptedException;
 
+    /**
+     * An endpoint for the next attempt if one is ready now or becomes ready within {@code waitNanos}, else null. The
+     * gateway waits in such slices when it has something to do between them (an SSE comment to a held stream), and
+     * ends with {@link #acquire} so that the final refusal is the route's own 503. {@code waitNanos} may be 0: only
+     * an endpoint that is ready now.
+     *
+     * @throws io.kiban.api.ApiException when the route refuses at once (for example too many requests are waiting)
+     */
+    Endpoint poll(byte[] prompt, Set<String> exclude, long waitNanos) throws InterruptedException;
+
     /** Ends an attempt; {@code failed} when the endpoint did not answer (connection refused, reset, timeout). */
     void release(Endpoint endpoint, boolean failed);
 }

@@ -64,9 +64,16 @@ public final class Http1Client implements UpstreamClient {
             if (c == null) {
                 c = connect(request.host(), request.port(), key);
             }
+            boolean written = false;
             try {
+                c.socket.setSoTimeout(request.timeoutMillis() > 0 ? request.timeoutMillis() : readTimeoutMillis);
                 c.write(head, request.body());
+                written = true;
                 return c.readResponse(request.method().equals("HEAD"));
+            } catch (MalformedResponseException e) {
+                c.closeQuietly();
+                throw new UpstreamException("Upstream " + key + " sent a malformed response: " + e.getMessage(), e,
+                        UpstreamException.Kind.MALFORMED);
             } catch (IOException e) {
                 c.closeQuietly();
                 boolean timeout = e instanceof SocketTimeoutException;
@@ -76,7 +83,10 @@ public final class Http1Client implements UpstreamClient {
                 if (reused && notStarted && attempt == 0) {
                     continue;
                 }
-                throw new UpstreamException("Upstream " + key + " failed: " + e.getMessage(), e, notStarted, timeout);
+                UpstreamException.Kind kind = timeout ? UpstreamException.Kind.TIMEOUT
+                        : !written ? UpstreamException.Kind.REFUSED
+                        : c.bytesRead == 0 ? UpstreamException.Kind.CLOSED : UpstreamException.Kind.BROKEN;
+                throw new UpstreamException("Upstream " + key + " failed: " + e.getMessage(), e, kind);
             }
         }
     }
@@ -110,7 +120,7 @@ public final class Http1Client implements UpstreamClient {
         }
         // Quoted into log lines: at most 40 characters, control characters (CR, ESC) replaced.
         String shown = (s.length() > 40 ? s.substring(0, 40) + "..." : s).replaceAll("\\p{Cntrl}", "?");
-        throw new IOException("malformed " + what + " from upstream: '" + shown + "'");
+        throw new MalformedResponseException("malformed " + what + " from upstream: '" + shown + "'");
     }
 
     private Connection pooled(String key) {
@@ -143,8 +153,7 @@ public final class Http1Client implements UpstreamClient {
             } catch (IOException ignored) {
                 // Nothing was sent.
             }
-            throw new UpstreamException("Cannot connect to " + key + ": " + e.getMessage(), e, true,
-                    e instanceof SocketTimeoutException);
+            throw new UpstreamException("Cannot connect to " + key + ": " + e.getMessage(), e, UpstreamException.Kind.REFUSED);
         }
     }
 
@@ -223,11 +232,11 @@ public final class Http1Client implements UpstreamClient {
                 throw new IOException("connection closed before the response");
             }
             if (!statusLine.startsWith("HTTP/1.") || statusLine.length() < 12) {
-                throw new IOException("malformed status line");
+                throw new MalformedResponseException("malformed status line");
             }
             int status = (int) parseSize(statusLine.substring(9, 12), 10, "status code");
             if (status < 100) {
-                throw new IOException("malformed status line");
+                throw new MalformedResponseException("malformed status line");
             }
             List<String> headers = new ArrayList<>(16);
             long length = -1;
@@ -238,7 +247,7 @@ public final class Http1Client implements UpstreamClient {
                 if (line.indexOf('\r') >= 0 || line.indexOf('\0') >= 0) {
                     // RFC 9110 §5.5: a bare CR could split the value into a second header once the gateway relays
                     // it (Retry-After, Content-Type) to the client.
-                    throw new IOException("malformed header line from upstream");
+                    throw new MalformedResponseException("malformed header line from upstream");
                 }
                 int colon = line.indexOf(':');
                 if (colon <= 0) {
@@ -262,7 +271,7 @@ public final class Http1Client implements UpstreamClient {
                 // An interim response (100 Continue, 103 Early Hints): RFC 9110 §15.2 says to read on to the final
                 // one. Returned as the response, it reached the client as status 100 and broke the connection.
                 if (interim >= 8) {
-                    throw new IOException("too many interim responses");
+                    throw new MalformedResponseException("too many interim responses");
                 }
                 return readResponse(headRequest, interim + 1);
             }
@@ -313,7 +322,7 @@ public final class Http1Client implements UpstreamClient {
                 }
                 sb.append(new String(buf, start, pos - start, StandardCharsets.ISO_8859_1));
                 if (sb.length() > 65536) {
-                    throw new IOException("response line longer than 64 KiB");
+                    throw new MalformedResponseException("response line longer than 64 KiB");
                 }
             }
         }
@@ -427,6 +436,14 @@ public final class Http1Client implements UpstreamClient {
             return true;
         }
 
+        void readTimeout(int millis) {
+            try {
+                c.socket.setSoTimeout(Math.max(1, millis));
+            } catch (java.net.SocketException closed) {
+                // The next read fails and says so.
+            }
+        }
+
         @Override
         public int available() {
             return done ? 0 : (int) Math.min(c.lim - c.pos, remaining);
@@ -466,6 +483,11 @@ public final class Http1Client implements UpstreamClient {
         @Override
         public InputStream body() {
             return stream;
+        }
+
+        @Override
+        public void readTimeout(int millis) {
+            stream.readTimeout(millis);
         }
 
         @Override

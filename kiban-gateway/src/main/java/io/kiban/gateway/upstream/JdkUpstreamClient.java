@@ -68,13 +68,14 @@ public final class JdkUpstreamClient implements UpstreamClient {
             };
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new UpstreamException("interrupted", e, true, false);
+            throw new UpstreamException("interrupted", e, UpstreamException.Kind.REFUSED);
         } catch (HttpConnectTimeoutException | ConnectException e) {
-            throw new UpstreamException("Cannot connect to " + r.host() + ":" + r.port() + ": " + e.getMessage(), e, true, true);
+            throw new UpstreamException("Cannot connect to " + r.host() + ":" + r.port() + ": " + e.getMessage(), e,
+                    UpstreamException.Kind.REFUSED);
         } catch (HttpTimeoutException e) {
-            throw new UpstreamException("Timed out: " + e.getMessage(), e, false, true);
+            throw new UpstreamException("Timed out: " + e.getMessage(), e, UpstreamException.Kind.TIMEOUT);
         } catch (IOException e) {
-            throw new UpstreamException("Upstream failed: " + e.getMessage(), e, true, false);
+            throw new UpstreamException("Upstream failed: " + e.getMessage(), e, UpstreamException.Kind.CLOSED);
         }
     }
 

@@ -19,6 +19,12 @@ public interface UpstreamResponse extends AutoCloseable {
 
     InputStream body();
 
+    /**
+     * Sets the longest wait for each following read of the body (a stream's first token, then the gap between two
+     * chunks). Clients that cannot change it ignore the call and keep their own read timeout.
+     */
+    default void readTimeout(int millis) {}
+
     /** Reads the rest of the body into memory, at most {@code limit} bytes. */
     default byte[] readAll(int limit) throws IOException {
         return body().readNBytes(limit);

@@ -299,4 +299,22 @@ class SseRelayTest {
                 .isNotInstanceOf(SseRelay.ClientGoneException.class);
         assertThat(out.toString(StandardCharsets.US_ASCII)).isEqualTo("data: 1\n\n");
     }
+
+    @Test
+    void an_editor_replaces_or_withholds_events_and_a_throwing_editor_stops_after_the_events_before() throws IOException {
+        byte[] in = "data: a\n\ndata: b\n\ndata: c\n\ndata: stop\n\ndata: d\n\n".getBytes(StandardCharsets.US_ASCII);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        SseEditor editor = (buf, from, to) -> {
+            String e = new String(buf, from, to - from, StandardCharsets.US_ASCII);
+            return switch (e) {
+                case "data: a\n\n" -> "data: A\n\n".getBytes(StandardCharsets.US_ASCII);
+                case "data: b\n\n" -> SseEditor.WITHHOLD;
+                case "data: stop\n\n" -> throw new IOException("stop here");
+                default -> null;
+            };
+        };
+
+        assertThatThrownBy(() -> new SseRelay().relay(new java.io.ByteArrayInputStream(in), out, editor)).hasMessage("stop here");
+        assertThat(out.toString(StandardCharsets.US_ASCII)).isEqualTo("data: A\n\ndata: c\n\n");
+    }
 }

@@ -98,7 +98,7 @@ public final class FakeRuntime implements AutoCloseable {
     public static final String EMBEDDING_JSON = "{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,"
             + "\"embedding\":[0.1,0.2]}],\"model\":\"m\",\"usage\":{\"prompt_tokens\":3,\"total_tokens\":3}}";
 
-    static void openAi(HttpExchange ex, JsonNode request) throws IOException {
+    public static void openAi(HttpExchange ex, JsonNode request) throws IOException {
         if (ex.getRequestURI().getPath().endsWith("/embeddings")) {
             json(ex, 200, EMBEDDING_JSON);
         } else if (request.path("stream").asBoolean(false)) {

@@ -1,5 +1,6 @@
 package io.kiban.server.routing;
 
+import io.kiban.api.ApiException;
 import io.kiban.control.Deployment;
 import io.kiban.control.Replica;
 import io.kiban.control.ReplicaEndpoint;
@@ -41,7 +42,28 @@ public final class ControlRouter implements ModelRouter {
 
         @Override
         public Endpoint acquire(byte[] prompt, Set<String> exclude, long deadlineNanos) throws InterruptedException {
-            Replica r = deployment.acquire(exclude, deadlineNanos);
+            return endpoint(deployment.acquire(exclude, deadlineNanos));
+        }
+
+        /**
+         * {@link Deployment#acquire} with a deadline at the end of the slice. A refusal that comes when the slice has
+         * run out is the slice's timeout, not a refusal: null. One that comes earlier (too many waiting, the
+         * deployment removed) is the deployment's answer and is thrown.
+         */
+        @Override
+        public Endpoint poll(byte[] prompt, Set<String> exclude, long waitNanos) throws InterruptedException {
+            long start = System.nanoTime();
+            try {
+                return endpoint(deployment.acquire(exclude, start + waitNanos));
+            } catch (ApiException e) {
+                if (System.nanoTime() - start >= waitNanos) {
+                    return null;
+                }
+                throw e;
+            }
+        }
+
+        private static Endpoint endpoint(Replica r) {
             ReplicaEndpoint e = r.endpoint();
             return new Endpoint(r.id(), e.host(), e.port(), e.basePath(), e.authorization());
         }

@@ -10,7 +10,7 @@ import java.util.List;
  *       files without a template are base models (such as TinyStories), which continue text; role markers they
  *       never saw in training would only add noise.
  *   <li>{@code chatml}: {@code <|im_start|>role\ncontent<|im_end|>\n} per message, then
- *       {@code <|im_start|>assistant\n} (llama.cpp's own fallback).
+ *       {@code <|im_start|>assistant\n} (llama.cpp's own fallback) unless the caller asks for no generation prompt.
  * </ul>
  */
 public final class ChatTemplates {
@@ -30,11 +30,11 @@ public final class ChatTemplates {
         return sb.toString();
     }
 
-    public static String chatml(List<Engine.ChatTurn> messages) {
+    public static String chatml(List<Engine.ChatTurn> messages, boolean addGenerationPrompt) {
         StringBuilder sb = new StringBuilder();
         for (Engine.ChatTurn m : messages) {
             sb.append("<|im_start|>").append(m.role()).append('\n').append(m.content()).append("<|im_end|>\n");
         }
-        return sb.append("<|im_start|>assistant\n").toString();
+        return addGenerationPrompt ? sb.append("<|im_start|>assistant\n").toString() : sb.toString();
     }
 }

@@ -10,8 +10,12 @@ public interface Engine extends AutoCloseable {
 
     EngineInfo info();
 
-    /** Renders chat messages into the model's prompt text (its chat template, or the documented fallback). */
-    String renderChat(List<ChatTurn> messages);
+    /**
+     * Renders chat messages into the model's prompt text (its chat template, or the documented fallback).
+     *
+     * @param addGenerationPrompt whether to open the assistant's turn after the messages (what the model then writes)
+     */
+    String renderChat(List<ChatTurn> messages, boolean addGenerationPrompt);
 
     /** Tokenizes prompt text exactly as the model will see it, including a leading BOS when the model wants one. */
     int[] tokenizePrompt(String text);

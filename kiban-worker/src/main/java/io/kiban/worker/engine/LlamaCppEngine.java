@@ -98,12 +98,13 @@ public final class LlamaCppEngine implements Engine {
     }
 
     @Override
-    public String renderChat(List<ChatTurn> messages) {
+    public String renderChat(List<ChatTurn> messages, boolean addGenerationPrompt) {
         return switch (template) {
             case "plain" -> ChatTemplates.plain(messages);
-            case "chatml" -> ChatTemplates.chatml(messages);
+            case "chatml" -> ChatTemplates.chatml(messages, addGenerationPrompt);
             default -> {
                 ObjectNode body = Json.MAPPER.createObjectNode();
+                body.put("add_generation_prompt", addGenerationPrompt);
                 ArrayNode list = body.putArray("messages");
                 for (ChatTurn m : messages) {
                     list.addObject().put("role", m.role()).put("content", m.content());
