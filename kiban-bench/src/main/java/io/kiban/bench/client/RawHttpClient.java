@@ -108,7 +108,10 @@ public final class RawHttpClient implements LlmClient {
 
     private record Outcome(int status, long firstByte, long end, String failure, boolean reusable) {}
 
-    /** Thrown when a reused connection turned out to be closed before any response byte. */
+    /**
+     * Thrown when a connection fails before any response byte: on a reused connection this is the server having
+     * closed it while idle (keep-alive timeout), and the request is retried once on a new connection.
+     */
     private static final class StaleConnection extends IOException {
         StaleConnection() {
             super("stale keep-alive connection", null);
@@ -142,16 +145,23 @@ public final class RawHttpClient implements LlmClient {
         Outcome exchange(byte[] head, byte[] body, ResponseMeter meter) throws IOException {
             pos = 0;
             lim = 0;
-            if (head.length + body.length <= 64 * 1024) {
-                byte[] all = new byte[head.length + body.length];
-                System.arraycopy(head, 0, all, 0, head.length);
-                System.arraycopy(body, 0, all, head.length, body.length);
-                out.write(all);
-            } else {
-                out.write(head);
-                out.write(body);
+            int n;
+            try {
+                if (head.length + body.length <= 64 * 1024) {
+                    byte[] all = new byte[head.length + body.length];
+                    System.arraycopy(head, 0, all, 0, head.length);
+                    System.arraycopy(body, 0, all, head.length, body.length);
+                    out.write(all);
+                } else {
+                    out.write(head);
+                    out.write(body);
+                }
+                n = in.read(buf, 0, buf.length);
+            } catch (SocketTimeoutException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new StaleConnection(); // reset or broken pipe before any response byte
             }
-            int n = in.read(buf, 0, buf.length);
             if (n < 0) {
                 throw new StaleConnection();
             }
