@@ -1,0 +1,216 @@
+package io.kiban.gateway.relay;
+
+import io.kiban.api.Json;
+import java.util.ArrayList;
+import java.util.List;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+
+/**
+ * Watches a relayed chat or completion stream: the time of the first generated text, the usage chunk (withheld from
+ * the client when only the gateway asked for it), the response id, whether it ended with {@code [DONE]} or an error
+ * event, and, when history needs it, the assembled text of each choice.
+ *
+ * <p>Cost per event: a few byte searches; full JSON parsing only for the first event (id), the usage event, and
+ * every event when assembling text.
+ */
+public final class StreamObserver implements SseInspector {
+    private static final byte[] DATA = Bytes.ascii("data:");
+    private static final byte[] DONE = Bytes.ascii("[DONE]");
+    private static final byte[] USAGE = Bytes.ascii("\"usage\":{");
+    private static final byte[] ERROR = Bytes.ascii("{\"error\"");
+    private static final byte[] CONTENT = Bytes.ascii("\"content\":\"");
+    private static final byte[] TEXT = Bytes.ascii("\"text\":\"");
+
+    private final boolean stripUsage;
+    private final boolean assemble;
+    private final long startNanos;
+
+    private long firstTokenNanos = -1;
+    private String id;
+    private int promptTokens = -1;
+    private int completionTokens = -1;
+    private boolean done;
+    private boolean error;
+    private int events;
+    private final List<StringBuilder> texts = new ArrayList<>(1);
+
+    public StreamObserver(long startNanos, boolean stripUsage, boolean assemble) {
+        this.startNanos = startNanos;
+        this.stripUsage = stripUsage;
+        this.assemble = assemble;
+    }
+
+    @Override
+    public boolean onEvent(byte[] buf, int from, int to) {
+        int data = Bytes.indexOf(buf, from, Math.min(to, from + 16), DATA);
+        if (data < 0) {
+            return true; // a comment or another field: pass it on
+        }
+        int payload = data + DATA.length;
+        while (payload < to && buf[payload] == ' ') {
+            payload++;
+        }
+        int end = to;
+        while (end > payload && (buf[end - 1] == '\n' || buf[end - 1] == '\r')) {
+            end--;
+        }
+        if (Bytes.startsWith(buf, payload, end, DONE)) {
+            done = true;
+            return true;
+        }
+        events++;
+        if (Bytes.startsWith(buf, payload, end, ERROR)) {
+            error = true;
+            return true;
+        }
+        if (id == null || assemble) {
+            parse(buf, payload, end);
+        }
+        if (firstTokenNanos < 0 && (hasText(buf, payload, end, CONTENT) || hasText(buf, payload, end, TEXT))) {
+            firstTokenNanos = System.nanoTime() - startNanos;
+        }
+        if (Bytes.indexOf(buf, payload, end, USAGE) >= 0) {
+            boolean usageOnly = readUsage(buf, payload, end);
+            return !(stripUsage && usageOnly);
+        }
+        return true;
+    }
+
+    private static boolean hasText(byte[] buf, int from, int to, byte[] field) {
+        int at = Bytes.indexOf(buf, from, to, field);
+        return at >= 0 && at + field.length < to && buf[at + field.length] != '"';
+    }
+
+    /** Reads the usage object; returns true when the event has no choices (a usage-only chunk). */
+    private boolean readUsage(byte[] buf, int from, int to) {
+        boolean choices = false;
+        try (JsonParser p = Json.MAPPER.createParser(buf, from, to - from)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                if (name.equals("usage") && v == JsonToken.START_OBJECT) {
+                    while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                        String field = p.currentName();
+                        JsonToken fv = p.nextToken();
+                        if (fv == JsonToken.VALUE_NUMBER_INT && field.equals("prompt_tokens")) {
+                            promptTokens = p.getIntValue();
+                        } else if (fv == JsonToken.VALUE_NUMBER_INT && field.equals("completion_tokens")) {
+                            completionTokens = p.getIntValue();
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                } else if (name.equals("choices") && v == JsonToken.START_ARRAY) {
+                    choices = p.nextToken() != JsonToken.END_ARRAY;
+                    if (choices) {
+                        p.skipChildren();
+                        while (p.nextToken() != JsonToken.END_ARRAY) {
+                            p.skipChildren();
+                        }
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+        } catch (RuntimeException malformed) {
+            return false; // not ours to judge: forward it as it is
+        }
+        return !choices;
+    }
+
+    /** Reads the id and, when assembling, each choice's new text ({@code delta.content} or {@code text}). */
+    private void parse(byte[] buf, int from, int to) {
+        try (JsonParser p = Json.MAPPER.createParser(buf, from, to - from)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return;
+            }
+            while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                if (name.equals("id") && v == JsonToken.VALUE_STRING) {
+                    if (id == null) {
+                        id = p.getString();
+                    }
+                } else if (assemble && name.equals("choices") && v == JsonToken.START_ARRAY) {
+                    while (p.nextToken() == JsonToken.START_OBJECT) {
+                        readChoice(p);
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+        } catch (RuntimeException malformed) {
+            // Forwarded as it is; the client sees what the runtime sent.
+        }
+    }
+
+    private void readChoice(JsonParser p) {
+        int index = 0;
+        String text = null;
+        while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            if (name.equals("index") && v == JsonToken.VALUE_NUMBER_INT) {
+                index = p.getIntValue();
+            } else if (name.equals("text") && v == JsonToken.VALUE_STRING) {
+                text = p.getString();
+            } else if (name.equals("delta") && v == JsonToken.START_OBJECT) {
+                while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                    String field = p.currentName();
+                    JsonToken fv = p.nextToken();
+                    if (field.equals("content") && fv == JsonToken.VALUE_STRING) {
+                        text = p.getString();
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+            } else {
+                p.skipChildren();
+            }
+        }
+        if (text != null && index >= 0 && index < 128) {
+            while (texts.size() <= index) {
+                texts.add(new StringBuilder());
+            }
+            texts.get(index).append(text);
+        }
+    }
+
+    public long firstTokenNanos() {
+        return firstTokenNanos;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public int promptTokens() {
+        return promptTokens;
+    }
+
+    public int completionTokens() {
+        return completionTokens;
+    }
+
+    /** True when the stream ended with {@code data: [DONE]}. */
+    public boolean done() {
+        return done;
+    }
+
+    public boolean error() {
+        return error;
+    }
+
+    public int events() {
+        return events;
+    }
+
+    /** The assembled text of each choice, by index. */
+    public List<String> texts() {
+        return texts.stream().map(StringBuilder::toString).toList();
+    }
+}
