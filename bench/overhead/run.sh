@@ -5,7 +5,8 @@
 #
 # Loopback only; every process it starts is recorded by PID and ended by PID; the whole run is bounded by
 # MAX_MINUTES (default 30 for quick, 90 for full). Results: bench/out/overhead-<date>/overhead.{md,json}.
-# Kiban targets: KIBAN_PASS_CMD / KIBAN_GOV_CMD with {port} and {sim} placeholders (default: ./kiban if present).
+# Kiban targets: KIBAN_PASS_CMD / KIBAN_GOV_CMD with {port}, {sim} and {data} placeholders (default: ./kiban
+# serve ..., when ./kiban exists; the governed server gets a generated KIBAN_ADMIN_KEY and is called with it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -24,6 +25,8 @@ if [ "$(nproc)" -lt 2 ]; then echo "run.sh: needs 2 CPUs (SUT on one, generator 
 
 if [ -z "${SKIP_BUILD:-}" ]; then
   ./mvnw -B -q -pl kiban-bench -am package -DskipTests
+  # ./kiban builds the server itself on first use (and after source changes), before the protocol starts it
+  if [ -x ./kiban ] && [ -z "${KIBAN_PASS_CMD:-}${KIBAN_GOV_CMD:-}" ]; then ./kiban --version > /dev/null || true; fi
 fi
 JAR=$(ls kiban-bench/target/kiban-bench-*.jar | head -1)
 

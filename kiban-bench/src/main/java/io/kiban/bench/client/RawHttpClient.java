@@ -48,7 +48,7 @@ public final class RawHttpClient implements LlmClient {
         byte[] head = ("POST " + target.pathPrefix() + endpointPath + " HTTP/1.1\r\n" + fixedHeaders
                 + "content-length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
         for (int attempt = 0; ; attempt++) {
-            Conn c = idle.pollFirst();
+            Conn c = attempt == 0 ? pooled() : null; // a retry always gets a fresh connection
             boolean reused = c != null;
             long send = System.nanoTime();
             try {
@@ -58,7 +58,13 @@ public final class RawHttpClient implements LlmClient {
                 ResponseMeter meter = new ResponseMeter(stream, parseUsage);
                 Outcome o = c.exchange(head, body, meter);
                 if (o.reusable && !closed) {
+                    c.idleSince = System.nanoTime();
                     idle.offerFirst(c);
+                    Conn oldest = idle.peekLast(); // sweep one stale connection per use, so none linger
+                    if (oldest != null && c.idleSince - oldest.idleSince >= MAX_IDLE_NANOS
+                            && idle.removeLastOccurrence(oldest)) {
+                        oldest.close();
+                    }
                 } else {
                     c.close();
                 }
@@ -77,6 +83,24 @@ public final class RawHttpClient implements LlmClient {
             }
         }
     }
+
+    /**
+     * An idle connection, most recently used first; connections idle for longer than {@link #MAX_IDLE_NANOS} are
+     * closed instead, since servers close them after a few seconds (Node's default keep-alive timeout is 5 s) and
+     * every stale one would cost a failed attempt.
+     */
+    private Conn pooled() {
+        Conn c;
+        while ((c = idle.pollFirst()) != null) {
+            if (System.nanoTime() - c.idleSince < MAX_IDLE_NANOS) {
+                return c;
+            }
+            c.close();
+        }
+        return null;
+    }
+
+    static final long MAX_IDLE_NANOS = 4_000_000_000L;
 
     private static void closeQuietly(Conn c) {
         if (c != null) {
@@ -127,6 +151,7 @@ public final class RawHttpClient implements LlmClient {
         private int pos;
         private int lim;
         private final ByteSink lineBuf = new ByteSink(256);
+        long idleSince;
 
         Conn(Socket socket) throws IOException {
             this.socket = socket;

@@ -108,12 +108,16 @@ final class Launcher implements AutoCloseable {
         return s;
     }
 
-    /** A Kiban target from a command template with {@code {port}} and {@code {sim}} placeholders. */
+    /**
+     * A Kiban target from a command template with placeholders {@code {port}}, {@code {sim}} (the simulator's base
+     * URL) and {@code {data}} (a fresh data directory for this target under the output directory).
+     */
     Sut kiban(String kind, String template, int port, List<String> headers, Map<String, String> env)
             throws IOException, InterruptedException {
         requireFreePort(port);
         String cmd = template.replace("{port}", Integer.toString(port))
-                .replace("{sim}", "http://127.0.0.1:" + cfg.simPort() + "/v1");
+                .replace("{sim}", "http://127.0.0.1:" + cfg.simPort() + "/v1")
+                .replace("{data}", cfg.out().resolve(kind + "-data").toString());
         Sut s = Sut.start(kind, List.of("bash", "-c", "exec taskset -c " + cfg.sutCpu() + " " + cmd), cfg.repo(), env,
                 cfg.out().resolve(kind + ".log"));
         started.add(s);

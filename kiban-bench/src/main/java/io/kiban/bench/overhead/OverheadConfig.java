@@ -17,7 +17,7 @@ import java.util.List;
  * @param s5StepSeconds seconds per S5 level
  * @param genCpus CPU list for simulator and generators, as taskset takes it ("0", "0,2-3")
  * @param targets which targets to run: direct, nginx, portkey, kiban-pass, kiban-gov
- * @param kibanPassCmd start command template for Kiban pass-through ({port}, {sim}), or null to skip
+ * @param kibanPassCmd start command template for Kiban pass-through ({port}, {sim}, {data}), or null to skip
  * @param kibanGovCmd the same for governed Kiban, or null
  */
 record OverheadConfig(

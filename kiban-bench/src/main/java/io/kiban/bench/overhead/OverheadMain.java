@@ -29,14 +29,15 @@ import picocli.CommandLine.Option;
             "and the same load against direct, nginx, Portkey and Kiban (pass-through and governed), each SUT pinned",
             "to one CPU, warmed up, measured in interleaved rounds; loopback only, bounded in time.",
             "",
-            "Kiban targets start from command templates with {port} and {sim} placeholders, taken from",
+            "Kiban targets start from command templates with {port}, {sim} and {data} placeholders, taken from",
             "$KIBAN_PASS_CMD and $KIBAN_GOV_CMD, else from ./kiban if it exists; otherwise they are skipped with a",
             "note. The governed server gets $KIBAN_ADMIN_KEY (generated, or $KIBAN_GOV_KEY) and is called with",
             "'Authorization: Bearer <key>'.",
             ""})
 public final class OverheadMain implements Callable<Integer> {
-    static final String DEFAULT_PASS = "./kiban serve --port {port} --external sim={sim} --auth none --history off";
-    static final String DEFAULT_GOV = "./kiban serve --port {port} --external sim={sim}";
+    static final String DEFAULT_PASS =
+            "./kiban serve --port {port} --data-dir {data} --external sim={sim} --auth none --history off";
+    static final String DEFAULT_GOV = "./kiban serve --port {port} --data-dir {data} --external sim={sim}";
 
     @Option(names = "--profile", description = "quick (about 10 min for three targets) or full (default: ${DEFAULT-VALUE}).")
     String profile = "quick";
@@ -103,7 +104,7 @@ public final class OverheadMain implements Callable<Integer> {
         OverheadConfig cfg = new OverheadConfig(profile, rounds != null ? rounds : full ? 5 : 3,
                 window != null ? window : full ? 10 : 5, warmup != null ? warmup : full ? 30 : 10, full ? 3000 : 2000,
                 full ? 3000 : 1000, full ? List.of(16, 64, 256) : List.of(16, 64), full ? 5 : 2,
-                full ? List.of(256, 512, 1000, 2000, 5000) : List.of(256, 512, 1000), full ? 15 : 6, sutCpu, genCpu,
+                full ? List.of(64, 128, 256, 512, 1000, 2000, 5000) : List.of(64, 128, 256, 512, 1000), full ? 15 : 6, sutCpu, genCpu,
                 outDir, repo, benchDir, jarPath, ProcessHandle.current().info().command().orElse("java"), nginx, simPort,
                 basePort, List.copyOf(targets), passCmd, govCmd, sha);
         Map<String, String> env = environment(cfg);

@@ -242,8 +242,9 @@ final class OverheadReport {
         ladders(sb);
         guardrails(sb, sum);
         sb.append("\nWindows: S1 = ").append(cfg.s1Requests()).append(" sequential plain requests; S2 = wrk -t1 for ")
-                .append(cfg.window()).append(" s; S3 = open-loop constant rate from 500/s ×1.5 for ")
-                .append(cfg.s3StepSeconds()).append(" s per step; S4a = ").append(cfg.s4Requests())
+                .append(cfg.window()).append(" s; S3 = open-loop constant rate from ").append((int) Scenarios.S3_START)
+                .append("/s ×1.5 for ").append(cfg.s3StepSeconds()).append(" s per step (after 0.5 s at the rate, at most ")
+                .append(Scenarios.S3_CONNECTIONS).append(" connections); S4a = ").append(cfg.s4Requests())
                 .append(" sequential 16-chunk streams; S4b = 64 concurrent 64-chunk streams paced at ")
                 .append((int) Protocol.PACING_MS).append(" ms; S5 = ").append(cfg.s5Levels())
                 .append(" concurrent paced streams, ").append(cfg.s5StepSeconds()).append(" s per level. CPU = utime+stime "
@@ -256,16 +257,29 @@ final class OverheadReport {
             return List.of();
         }
         double v = sum.get(a).get(key) / sum.get(b).get(key);
-        return Double.isNaN(v) || Double.isInfinite(v) ? List.of() : List.of(v);
+        if (Double.isInfinite(v)) {
+            return List.of(Double.POSITIVE_INFINITY); // the denominator reached nothing (e.g. no S3 step met the bound)
+        }
+        return Double.isNaN(v) ? List.of() : List.of(v);
     }
 
     private static void ratioRow(StringBuilder sb, String id, String def, List<Double> v, String goal) {
-        sb.append("| ").append(id).append(" | ").append(def).append(" | ")
-                .append(v.isEmpty() ? "n/a (target not measured)" : mmm(v, "", 2)).append(" | ").append(goal).append(" |\n");
+        sb.append("| ").append(id).append(" | ").append(def).append(" | ").append(ratioText(v, "n/a (target not measured)"))
+                .append(" | ").append(goal).append(" |\n");
     }
 
     private static void ratioRow2(StringBuilder sb, String def, List<Double> v) {
-        sb.append("| ").append(def).append(" | ").append(v.isEmpty() ? "n/a" : mmm(v, "", 2)).append(" |\n");
+        sb.append("| ").append(def).append(" | ").append(ratioText(v, "n/a")).append(" |\n");
+    }
+
+    private static String ratioText(List<Double> v, String none) {
+        if (v.isEmpty()) {
+            return none;
+        }
+        if (v.size() == 1 && Double.isInfinite(v.getFirst())) {
+            return "∞ (the denominator reached no level)";
+        }
+        return mmm(v, "", 2);
     }
 
     private void perRoundTables(StringBuilder sb) {
@@ -273,8 +287,8 @@ final class OverheadReport {
         for (int c : cfg.s2Connections()) {
             sb.append("S2 c=").append(c).append(" RPS, p99, CPU µs/req, gen CPU | ");
         }
-        sb.append("S4a TTFB p50 / p99 | S4b ITL p50 / p99, CPU µs/chunk |\n|---|---|---|");
-        sb.append("---|".repeat(cfg.s2Connections().size())).append("---|---|\n");
+        sb.append("S4a TTFB p50 / p99 | S4b ITL p50 / p99, CPU µs/chunk | other processes' CPU (max) |\n|---|---|---|");
+        sb.append("---|".repeat(cfg.s2Connections().size())).append("---|---|---|\n");
         for (int r = 1; r <= cfg.rounds(); r++) {
             for (String t : p.measuredTargets) {
                 sb.append("| ").append(r).append(" | ").append(t).append(" | ")
@@ -289,9 +303,21 @@ final class OverheadReport {
                 sb.append(num(value(t, r, "S4a", "ttfb_p50_ms"), 3)).append(" / ").append(num(value(t, r, "S4a", "ttfb_p99_ms"), 3))
                         .append(" ms | ").append(num(value(t, r, "S4b", "itl_p50_ms"), 2)).append(" / ")
                         .append(num(value(t, r, "S4b", "itl_p99_ms"), 2)).append(" ms, ")
-                        .append(num(value(t, r, "S4b", "cpu_us_per_chunk"), 1)).append(" |\n");
+                        .append(num(value(t, r, "S4b", "cpu_us_per_chunk"), 1)).append(" | ")
+                        .append(num(100 * foreignMax(t, r), 0)).append("% of a core |\n");
             }
         }
+    }
+
+    /** The most CPU other processes used during a target's windows in a round, in cores. */
+    private double foreignMax(String target, int round) {
+        double max = Double.NaN;
+        for (Measurement m : p.measurements) {
+            if (m.target().equals(target) && m.round() == round && !Double.isNaN(m.get("foreign_cores"))) {
+                max = Double.isNaN(max) ? m.get("foreign_cores") : Math.max(max, m.get("foreign_cores"));
+            }
+        }
+        return max;
     }
 
     private void ladders(StringBuilder sb) {
@@ -387,6 +413,21 @@ final class OverheadReport {
         }
         sb.append("- Generator CPU > 90% busy during SUT throughput windows (S2, S4b: rig-bound, throughput understated): ")
                 .append(busy.isEmpty() ? "none" : String.join(", ", busy)).append('\n');
+        List<String> noisy = new ArrayList<>();
+        List<Double> foreign = new ArrayList<>();
+        for (Measurement m : p.measurements) {
+            double f = m.get("foreign_cores");
+            if (!Double.isNaN(f)) {
+                foreign.add(f);
+                if (f > 0.15) {
+                    noisy.add(m.target() + (m.round() == 0 ? "" : " r" + m.round()) + " " + m.scenario() + " ("
+                            + num(100 * f, 0) + "%)");
+                }
+            }
+        }
+        sb.append("- CPU used by other processes on the protocol's CPUs (the machine is shared): median ")
+                .append(foreign.isEmpty() ? "—" : num(100 * median(foreign), 0) + "% of a core")
+                .append("; windows above 15%: ").append(noisy.isEmpty() ? "none" : String.join(", ", noisy)).append('\n');
         sb.append("- Errors outside the overload scenarios (S3, S5): ").append(errors.isEmpty() ? "none" : String.join(", ", errors))
                 .append('\n');
     }

@@ -57,6 +57,50 @@ final class ProcStats {
         return sum;
     }
 
+    /**
+     * CPU ticks of this process's whole tree: its own utime+stime plus cutime+cstime (children already reaped, such as
+     * a finished wrk), plus utime+stime of its live descendants.
+     */
+    static long ownTreeTicks() {
+        long self = ProcessHandle.current().pid();
+        long sum = 0;
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(self), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            sum += Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+        List<Long> kids = tree(self);
+        kids.remove(self);
+        return sum + cpuTicks(kids);
+    }
+
+    /**
+     * {user+nice+system, all} jiffies since boot of the CPUs in a taskset-style list ("0", "0,2-3"), from /proc/stat.
+     * Interrupt and softirq time (loopback networking does much of its work there) is not in the first number, so it
+     * compares with processes' utime+stime.
+     */
+    static long[] processJiffies(String cpuList) {
+        java.util.Set<Integer> cpus = parseCpuList(cpuList);
+        long proc = 0;
+        long total = 0;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
+                String[] f = line.trim().split("\\s+");
+                if (f[0].startsWith("cpu") && f[0].length() > 3 && cpus.contains(Integer.parseInt(f[0].substring(3)))) {
+                    for (int i = 1; i < f.length && i <= 8; i++) {
+                        total += Long.parseLong(f[i]);
+                    }
+                    proc += Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return new long[] {proc, total};
+    }
+
     /** {busy, total} jiffies since boot of the CPUs in a taskset-style list ("0", "0,2-3"), from /proc/stat. */
     static long[] cpuJiffies(String cpuList) {
         java.util.Set<Integer> cpus = parseCpuList(cpuList);
@@ -96,25 +140,41 @@ final class ProcStats {
         return out;
     }
 
-    /** A CPU and process-tree meter around one measurement window. */
+    /**
+     * A CPU and process-tree meter around one measurement window: the SUT's CPU time and RSS, how busy the generator
+     * CPUs were, and how much CPU <em>other</em> processes used on the protocol's CPUs (the machine may be shared;
+     * everything the protocol started descends from this JVM, so the rest is foreign).
+     */
     static final class Window {
         private final List<Long> pids;
         private final String genCpu;
-        private final long cpu0;
+        private final String allCpus;
+        private final long sut0;
+        private final long ours0;
         private final long[] gen0;
+        private final long[] all0;
 
-        Window(List<Long> pids, String genCpu) {
+        Window(List<Long> pids, String genCpu, int sutCpu) {
             this.pids = pids;
             this.genCpu = genCpu;
-            this.cpu0 = cpuTicks(pids);
+            this.allCpus = genCpu + "," + sutCpu;
+            this.sut0 = cpuTicks(pids);
+            this.ours0 = ownTreeTicks();
             this.gen0 = cpuJiffies(genCpu);
+            this.all0 = processJiffies(allCpus);
         }
 
-        /** {SUT CPU seconds, generator-CPU busy fraction, SUT RSS bytes}. */
+        /** {SUT CPU seconds, generator-CPU busy fraction, SUT RSS bytes, foreign load in cores}. */
         double[] end() {
             long[] gen1 = cpuJiffies(genCpu);
+            long[] all1 = processJiffies(allCpus);
+            long ours1 = ownTreeTicks();
             double busy = gen1[1] == gen0[1] ? 0 : (double) (gen1[0] - gen0[0]) / (gen1[1] - gen0[1]);
-            return new double[] {(cpuTicks(pids) - cpu0) * TICK_SECONDS, busy, rssBytes(pids)};
+            int cpus = parseCpuList(allCpus).size();
+            double wallTicks = all1[1] == all0[1] ? 0 : (double) (all1[1] - all0[1]) / cpus;
+            double foreign = wallTicks == 0 ? 0
+                    : Math.max(0, ((all1[0] - all0[0]) - (ours1 - ours0)) / wallTicks);
+            return new double[] {(cpuTicks(pids) - sut0) * TICK_SECONDS, busy, rssBytes(pids), foreign};
         }
     }
 }

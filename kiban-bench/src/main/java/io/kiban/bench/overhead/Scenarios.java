@@ -102,7 +102,7 @@ final class Scenarios {
 
     /** S1: sequential plain requests at concurrency 1. */
     Measurement s1(Running t, int round) {
-        ProcStats.Window w = new ProcStats.Window(t.pids().get(), cfg.genCpus());
+        ProcStats.Window w = new ProcStats.Window(t.pids().get(), cfg.genCpus(), cfg.sutCpu());
         StepResult r = new LoadRunner(t.client(), null).closed("s1", "s1", jobs(PLAIN, false), 1,
                 limits(30, cfg.s1Requests()), false);
         double[] e = w.end();
@@ -110,19 +110,21 @@ final class Scenarios {
                 .put("p99_ms", r.latencyMs().p99()).put("p999_ms", r.latencyMs().p999()).put("rps", r.requestsPerSecond())
                 .put("requests", r.requests()).put("failed", r.failed())
                 .put("cpu_us_per_req", r.requests() == 0 ? Double.NaN : e[0] * 1e6 / r.requests())
-                .put("gen_cpu_busy", e[1]).put("rss_mb", mb(e[2]));
+                .put("gen_cpu_busy", e[1]).put("rss_mb", mb(e[2]))
+                .put("foreign_cores", e[3]);
     }
 
     /** S2: wrk closed loop with {@code connections}, plain requests. */
     Measurement s2(Running t, int round, int connections) throws IOException, InterruptedException {
-        ProcStats.Window w = new ProcStats.Window(t.pids().get(), cfg.genCpus());
+        ProcStats.Window w = new ProcStats.Window(t.pids().get(), cfg.genCpus(), cfg.sutCpu());
         Wrk.Result r = Wrk.run(cfg.genCpus(), lua("chat.lua"), t.spec().baseUrl() + PATH, connections, cfg.window(),
                 wrkEnv(t.spec()));
         double[] e = w.end();
         Measurement m = Measurement.of(t.name(), round, "S2 c=" + connections).put("rps", r.rps())
                 .put("p50_ms", r.p50()).put("p90_ms", r.p90()).put("p99_ms", r.p99()).put("requests", r.requests())
                 .put("errors", r.errors()).put("cpu_us_per_req", r.requests() == 0 ? Double.NaN : e[0] * 1e6 / r.requests())
-                .put("gen_cpu_busy", e[1]).put("rss_mb", mb(e[2]));
+                .put("gen_cpu_busy", e[1]).put("rss_mb", mb(e[2]))
+                .put("foreign_cores", e[3]);
         return r.requests() == 0 ? m.withNote("wrk made no requests: " + r.raw().strip()) : m;
     }
 
@@ -151,7 +153,7 @@ final class Scenarios {
 
     /** S4a: sequential unpaced 16-token streams: time to the response head and to the first content frame. */
     Measurement s4a(Running t, int round) {
-        ProcStats.Window w = new ProcStats.Window(t.pids().get(), cfg.genCpus());
+        ProcStats.Window w = new ProcStats.Window(t.pids().get(), cfg.genCpus(), cfg.sutCpu());
         StepResult r = new LoadRunner(t.client(), null).closed("s4a", "s4a", jobs(STREAM16, true), 1,
                 limits(10, cfg.s4Requests()), true);
         double[] e = w.end();
@@ -160,12 +162,12 @@ final class Scenarios {
                 .put("first_frame_p99_ms", r.ttftMs().p99()).put("total_p50_ms", r.latencyMs().p50())
                 .put("streams", r.requests()).put("failed", r.failed())
                 .put("cpu_us_per_stream", r.requests() == 0 ? Double.NaN : e[0] * 1e6 / r.requests())
-                .put("gen_cpu_busy", e[1]);
+                .put("gen_cpu_busy", e[1]).put("foreign_cores", e[3]);
     }
 
     /** S4b: 64 concurrent streams of 64 tokens paced at the simulator's ITL (set by the caller). */
     Measurement s4b(Running t, int round) {
-        ProcStats.Window w = new ProcStats.Window(t.pids().get(), cfg.genCpus());
+        ProcStats.Window w = new ProcStats.Window(t.pids().get(), cfg.genCpus(), cfg.sutCpu());
         StepResult r = new LoadRunner(t.client(), null).closed("s4b", "s4b", jobs(STREAM64, true), 64,
                 limits(cfg.window(), 0), true);
         double[] e = w.end();
@@ -173,26 +175,35 @@ final class Scenarios {
                 .put("itl_p99_ms", r.itlMs().p99()).put("itl_max_ms", r.itlMs().max())
                 .put("streams", r.requests()).put("chunks", r.completionTokens()).put("failed", r.failed())
                 .put("cpu_us_per_chunk", r.completionTokens() == 0 ? Double.NaN : e[0] * 1e6 / r.completionTokens())
-                .put("gen_cpu_busy", e[1]).put("rss_mb", mb(e[2]));
+                .put("gen_cpu_busy", e[1]).put("rss_mb", mb(e[2]))
+                .put("foreign_cores", e[3]);
     }
 
     /**
-     * S3: open-loop constant rates from 500/s, ×1.5 per step, until p99 exceeds 50 ms, a request fails, or the
-     * target falls 20% behind the offered rate. Reports the highest achieved rate whose p99 stayed within 1, 5, 10
-     * and 50 ms with no failures.
+     * S3: open-loop constant rates from {@link #S3_START}/s, ×1.5 per step, until p99 exceeds 50 ms, a request
+     * fails, or the target falls 20% behind the offered rate. Reports the highest achieved rate whose p99 stayed within
+     * 1, 5, 10 and 50 ms with no failures.
+     *
+     * <p>At most {@link #S3_CONNECTIONS} requests are in flight (like wrk2's fixed connections): beyond that, requests
+     * wait for a connection while their latency keeps counting from the intended send time. Without the cap, an
+     * overloaded step opens thousands of connections, and the accept storm, not the proxy, decides the result and
+     * spills into the next target's window. The step that overloads is drained before the next target starts.
      */
+    static final double S3_START = 100;
+    static final int S3_CONNECTIONS = 256;
+
     Measurement s3(Running t) throws InterruptedException {
         Measurement m = Measurement.of(t.name(), 0, "S3");
         double[] bounds = {1, 5, 10, 50};
         double[] best = new double[bounds.length];
-        double rate = 500;
-        for (int step = 0; step < 14; step++, rate *= 1.5) {
-            ProcStats.Window w = new ProcStats.Window(t.pids().get(), cfg.genCpus());
+        double rate = S3_START;
+        for (int step = 0; step < 18; step++, rate *= 1.5) {
+            ProcStats.Window w = new ProcStats.Window(t.pids().get(), cfg.genCpus(), cfg.sutCpu());
             // half a second at the new rate first (discarded): connections for the new concurrency, steady state
             LoadRunner.Limits lim = new LoadRunner.Limits(Duration.ofMillis((long) (cfg.s3StepSeconds() * 1000)), 0,
-                    Duration.ofMillis(500), Duration.ofSeconds(5));
+                    Duration.ofMillis(500), Duration.ofSeconds(30));
             StepResult r = new LoadRunner(t.client(), null).open("s3", "s3", "open", rate, jobs(PLAIN, false),
-                    LoadRunner.Schedule.constant(rate), lim, 4096, false);
+                    LoadRunner.Schedule.constant(rate), lim, S3_CONNECTIONS, false);
             double[] e = w.end();
             Map<String, Double> s = new LinkedHashMap<>();
             s.put("rate", rate);
@@ -203,6 +214,7 @@ final class Scenarios {
             s.put("cpu_us_per_req", r.requests() == 0 ? Double.NaN : e[0] * 1e6 / r.requests());
             s.put("gen_cpu_busy", e[1]);
             s.put("send_lag_p99_ms", r.sendLagMs().p99());
+            s.put("foreign_cores", e[3]);
             m.steps().add(s);
             boolean clean = r.failed() == 0 && r.requestsPerSecond() >= 0.8 * rate;
             for (int b = 0; b < bounds.length; b++) {
@@ -230,7 +242,7 @@ final class Scenarios {
         int sustained = 0;
         double sustainedRss = 0;
         for (int n : cfg.s5Levels()) {
-            ProcStats.Window w = new ProcStats.Window(t.pids().get(), cfg.genCpus());
+            ProcStats.Window w = new ProcStats.Window(t.pids().get(), cfg.genCpus(), cfg.sutCpu());
             double[] peak = {0};
             Thread sampler = Thread.ofPlatform().daemon().start(() -> {
                 while (!Thread.currentThread().isInterrupted()) {
@@ -260,6 +272,7 @@ final class Scenarios {
             s.put("peak_rss_mb", mb(peak[0]));
             s.put("cpu_us_per_chunk", r.completionTokens() == 0 ? Double.NaN : e[0] * 1e6 / r.completionTokens());
             s.put("gen_cpu_busy", e[1]);
+            s.put("foreign_cores", e[3]);
             m.steps().add(s);
             if (!pass) {
                 if (r.failed() > 0) {

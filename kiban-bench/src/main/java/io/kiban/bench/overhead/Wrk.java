@@ -17,8 +17,15 @@ final class Wrk {
 
     private Wrk() {}
 
+    /** Runs one window; a run that made no request at all (wrk died at start, seen once under heavy load) is retried once. */
     static Result run(String genCpus, Path lua, String url, int connections, int seconds, Map<String, String> env)
             throws IOException, InterruptedException {
+        Result r = runOnce(genCpus, lua, url, connections, seconds, env);
+        return r.requests() > 0 ? r : runOnce(genCpus, lua, url, connections, seconds, env);
+    }
+
+    private static Result runOnce(String genCpus, Path lua, String url, int connections, int seconds,
+            Map<String, String> env) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("taskset", "-c", genCpus, "timeout",
                 Integer.toString(seconds + 15), "wrk", "-t1", "-c" + connections, "-d" + seconds + "s", "--latency",
                 "-s", lua.toString(), url));
@@ -29,7 +36,8 @@ final class Wrk {
         if (!p.waitFor(seconds + 20L, TimeUnit.SECONDS)) {
             p.destroyForcibly();
         }
-        return parse(out);
+        Result r = parse(out);
+        return r.requests() > 0 ? r : parse(out + "\n(wrk exit status " + (p.isAlive() ? "killed" : p.exitValue()) + ")");
     }
 
     static Result parse(String out) {
