@@ -40,7 +40,11 @@ for a in "$@"; do case "$a" in full|--profile=full) PROFILE=full ;; esac; done
 prev=""; for a in "$@"; do [ "$prev" = "--profile" ] && PROFILE="$a"; prev="$a"; done
 MAX_MINUTES=${MAX_MINUTES:-$([ "$PROFILE" = full ] && echo 90 || echo 30)}
 
+# BENCH_NICE (e.g. -10): run everything at a higher priority, inherited by the simulator, wrk and every SUT alike.
+# On a shared machine other processes otherwise take CPU from whichever target happens to be measured; off by default.
+NICE=()
+if [ -n "${BENCH_NICE:-}" ]; then NICE=(nice -n "$BENCH_NICE"); fi
 # Fixed, pre-touched heaps: first touches of memory are slow on small VMs (a 268 ms young GC was seen here).
-exec timeout --signal=TERM --kill-after=30 "${MAX_MINUTES}m" \
+exec "${NICE[@]}" timeout --signal=TERM --kill-after=30 "${MAX_MINUTES}m" \
   taskset -c "${GEN_CPU:-0}" "$JAVA_HOME/bin/java" -XX:+UseSerialGC -Xms1g -Xmx1g -XX:+AlwaysPreTouch -cp "$JAR" \
   io.kiban.bench.overhead.OverheadMain --gen-cpu "${GEN_CPU:-0}" --sut-cpu "${SUT_CPU:-1}" "$@"

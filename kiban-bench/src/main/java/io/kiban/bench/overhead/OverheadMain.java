@@ -147,6 +147,8 @@ public final class OverheadMain implements Callable<Integer> {
                 + " with @hono/node-server " + version(cfg.benchDir().resolve("node_modules/@hono/node-server/package.json")));
         e.put("wrk", run("wrk", "--version").lines().findFirst().orElse("?"));
         e.put("open files limit", firstLine("/proc/self/limits", "Max open files").replaceAll("\\s+", " "));
+        e.put("priority", "nice " + run("sh", "-c", "nice") + (run("sh", "-c", "nice").equals("0") ? ""
+                : " (BENCH_NICE: the simulator, wrk and every target ran at this priority)"));
         e.put("load average before", OverheadReport.loadAverage()
                 + " (1, 5, 15 min; the machine may be shared, and other load shows up as noise)");
         e.put("kiban commands", "pass: " + (cfg.kibanPassCmd() == null ? "none" : cfg.kibanPassCmd()) + "; governed: "
