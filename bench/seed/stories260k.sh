@@ -8,7 +8,8 @@
 #    `kiban bench --workload qa,summarize --concurrency 1,4,16,64` through it.
 # 2. R7: one standalone `kiban worker` for the same model, measured directly and through `kiban serve --external`
 #    (governed), alternating step by step at each concurrency, so both see the same engine and the same noise.
-# Results: bench/out/seed-<date>/{builtin,direct-cN,via-cN}/ and summary.md. DURATION (default 20s) per step.
+# Results: bench/out/seed-<date>/{builtin,direct-cN,via-cN}/ and summary.md. DURATION (default 20s) per step;
+# SKIP_BUILTIN=1 runs only part 2.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 MODEL=${1:?usage: bench/seed/stories260k.sh PATH/TO/model.gguf [kiban bench options]}
@@ -38,6 +39,7 @@ wait_ready() { # URL, seconds
   echo "not ready: $1" >&2; return 1
 }
 
+if [ -z "${SKIP_BUILTIN:-}" ]; then
 echo "== seed table on the builtin runtime"
 KIBAN_ADMIN_KEY=$KEY ./kiban serve --port 18100 --data-dir "$OUT/builtin-data" \
   --model "stories=$MODEL" > "$OUT/kiban-builtin.log" 2>&1 &
@@ -46,6 +48,7 @@ wait_ready http://127.0.0.1:18100/readyz 120
 "${BENCH[@]}" --url http://127.0.0.1:18100/v1 --workload qa,summarize --concurrency 1,4,16,64 \
   --duration "$DURATION" --out "$OUT/builtin" "$@" | tee "$OUT/builtin.txt"
 stop "${PIDS[0]}"; PIDS=()
+fi
 
 echo "== R7: direct worker vs through Kiban, interleaved"
 ./kiban worker --model "$MODEL" --name stories --port 18110 > "$OUT/worker.log" 2>&1 &
@@ -55,11 +58,14 @@ KIBAN_ADMIN_KEY=$KEY ./kiban serve --port 18101 --data-dir "$OUT/via-data" \
   --external stories=http://127.0.0.1:18110/v1 > "$OUT/kiban-via.log" 2>&1 &
 PIDS+=($!)
 wait_ready http://127.0.0.1:18101/readyz 120
+i=0
 for c in 1 4 16 64; do
-  "${BENCH[@]}" --url http://127.0.0.1:18110/v1 --workload qa --concurrency "$c" --duration "$DURATION" \
-    --out "$OUT/direct-c$c" "$@" > /dev/null
-  "${BENCH[@]}" --url http://127.0.0.1:18101/v1 --workload qa --concurrency "$c" --duration "$DURATION" \
-    --out "$OUT/via-c$c" "$@" > /dev/null
+  # ABBA order (direct first at c=1 and 64, via first at 4 and 16), so drift on a shared box favours neither
+  for t in $( [ $((i % 3)) -eq 0 ] && echo "direct via" || echo "via direct"); do
+    url=http://127.0.0.1:18110/v1; [ "$t" = via ] && url=http://127.0.0.1:18101/v1
+    "${BENCH[@]}" --url "$url" --workload qa --concurrency "$c" --duration "$DURATION" --out "$OUT/$t-c$c" "$@" > /dev/null
+  done
+  i=$((i + 1))
 done
 
 {
