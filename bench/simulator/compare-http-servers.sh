@@ -14,7 +14,7 @@ TCK=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14+$15}' /proc/$1/stat; }
 
 for kind in ${KINDS:-blocking blocking_platform jdk}; do
-  taskset -c "$SIM_CPU" "$JAVA" -XX:+UseSerialGC -Xmx256m -cp "$JAR" io.kiban.bench.sim.SimulatorMain \
+  taskset -c "$SIM_CPU" "$JAVA" -XX:+UseSerialGC -Xms512m -Xmx512m -XX:+AlwaysPreTouch -cp "$JAR" io.kiban.bench.sim.SimulatorMain \
     --port "$PORT" --http-server "$kind" > /dev/null 2>&1 &
   PID=$!
   trap 'kill $PID 2>/dev/null || true' EXIT

@@ -258,6 +258,20 @@ public final class BenchRun {
         }
     }
 
+    /** CPUs of the machine (not of this process's affinity mask, which taskset may have narrowed). */
+    public static int cpuCount() {
+        try {
+            long n = Files.readAllLines(Path.of("/proc/cpuinfo"), StandardCharsets.UTF_8).stream()
+                    .filter(l -> l.startsWith("processor")).count();
+            if (n > 0) {
+                return (int) n;
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return Runtime.getRuntime().availableProcessors();
+    }
+
     /** CPU model and count, OS, Java version. */
     static String machine() {
         String cpu = "unknown CPU";
@@ -270,7 +284,7 @@ public final class BenchRun {
         } catch (IOException e) {
             // keep "unknown"
         }
-        return cpu + " x " + Runtime.getRuntime().availableProcessors() + " CPUs, " + System.getProperty("os.name")
+        return cpu + " x " + cpuCount() + " CPUs, " + System.getProperty("os.name")
                 + " " + System.getProperty("os.version") + ", Java " + System.getProperty("java.version");
     }
 }

@@ -48,7 +48,7 @@ public final class RawHttpClient implements LlmClient {
         byte[] head = ("POST " + target.pathPrefix() + endpointPath + " HTTP/1.1\r\n" + fixedHeaders
                 + "content-length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
         for (int attempt = 0; ; attempt++) {
-            Conn c = idle.pollFirst();
+            Conn c = attempt == 0 ? pooled() : null; // a retry always gets a fresh connection
             boolean reused = c != null;
             long send = System.nanoTime();
             try {
@@ -58,7 +58,13 @@ public final class RawHttpClient implements LlmClient {
                 ResponseMeter meter = new ResponseMeter(stream, parseUsage);
                 Outcome o = c.exchange(head, body, meter);
                 if (o.reusable && !closed) {
+                    c.idleSince = System.nanoTime();
                     idle.offerFirst(c);
+                    Conn oldest = idle.peekLast(); // sweep one stale connection per use, so none linger
+                    if (oldest != null && c.idleSince - oldest.idleSince >= MAX_IDLE_NANOS
+                            && idle.removeLastOccurrence(oldest)) {
+                        oldest.close();
+                    }
                 } else {
                     c.close();
                 }
@@ -77,6 +83,24 @@ public final class RawHttpClient implements LlmClient {
             }
         }
     }
+
+    /**
+     * An idle connection, most recently used first; connections idle for longer than {@link #MAX_IDLE_NANOS} are
+     * closed instead, since servers close them after a few seconds (Node's default keep-alive timeout is 5 s) and
+     * every stale one would cost a failed attempt.
+     */
+    private Conn pooled() {
+        Conn c;
+        while ((c = idle.pollFirst()) != null) {
+            if (System.nanoTime() - c.idleSince < MAX_IDLE_NANOS) {
+                return c;
+            }
+            c.close();
+        }
+        return null;
+    }
+
+    static final long MAX_IDLE_NANOS = 4_000_000_000L;
 
     private static void closeQuietly(Conn c) {
         if (c != null) {
@@ -108,7 +132,10 @@ public final class RawHttpClient implements LlmClient {
 
     private record Outcome(int status, long firstByte, long end, String failure, boolean reusable) {}
 
-    /** Thrown when a reused connection turned out to be closed before any response byte. */
+    /**
+     * Thrown when a connection fails before any response byte: on a reused connection this is the server having
+     * closed it while idle (keep-alive timeout), and the request is retried once on a new connection.
+     */
     private static final class StaleConnection extends IOException {
         StaleConnection() {
             super("stale keep-alive connection", null);
@@ -124,6 +151,7 @@ public final class RawHttpClient implements LlmClient {
         private int pos;
         private int lim;
         private final ByteSink lineBuf = new ByteSink(256);
+        long idleSince;
 
         Conn(Socket socket) throws IOException {
             this.socket = socket;
@@ -142,16 +170,23 @@ public final class RawHttpClient implements LlmClient {
         Outcome exchange(byte[] head, byte[] body, ResponseMeter meter) throws IOException {
             pos = 0;
             lim = 0;
-            if (head.length + body.length <= 64 * 1024) {
-                byte[] all = new byte[head.length + body.length];
-                System.arraycopy(head, 0, all, 0, head.length);
-                System.arraycopy(body, 0, all, head.length, body.length);
-                out.write(all);
-            } else {
-                out.write(head);
-                out.write(body);
+            int n;
+            try {
+                if (head.length + body.length <= 64 * 1024) {
+                    byte[] all = new byte[head.length + body.length];
+                    System.arraycopy(head, 0, all, 0, head.length);
+                    System.arraycopy(body, 0, all, head.length, body.length);
+                    out.write(all);
+                } else {
+                    out.write(head);
+                    out.write(body);
+                }
+                n = in.read(buf, 0, buf.length);
+            } catch (SocketTimeoutException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new StaleConnection(); // reset or broken pipe before any response byte
             }
-            int n = in.read(buf, 0, buf.length);
             if (n < 0) {
                 throw new StaleConnection();
             }

@@ -52,7 +52,7 @@ public final class FileReports {
             sb.append(s.workload()).append(',').append(s.mode()).append(',').append(s.concurrency()).append(',')
                     .append(d(s.rate())).append(',').append(s.stream()).append(',').append(d(s.durationSeconds()))
                     .append(',').append(s.requests()).append(',').append(s.failed()).append(",\"")
-                    .append(TableReport.failures(s).replace("\"", "'")).append("\",").append(s.promptTokens())
+                    .append(TableReport.failures(s).replace("\"", "'").replace(", ", "; ")).append("\",").append(s.promptTokens())
                     .append(',').append(s.completionTokens()).append(',').append(s.cachedTokens()).append(',')
                     .append(d(s.requestsPerSecond())).append(',').append(d(s.outputTokensPerSecond())).append(',')
                     .append(d(s.totalTokensPerSecond()));
