@@ -44,6 +44,9 @@ public sealed interface ApiError {
     /** 404: no such model or object (another user's object answers exactly like a missing one). */
     record NotFound(String message, String param, String code) implements ApiError {}
 
+    /** 409: the request conflicts with the current state (an email or name already taken, a revoked key). */
+    record Conflict(String message, String param, String code) implements ApiError {}
+
     /** 405: the path exists but not with this method. */
     record MethodNotAllowed(String message) implements ApiError {
         public String code() {
@@ -93,6 +96,7 @@ public sealed interface ApiError {
             case PermissionDenied e -> 403;
             case NotFound e -> 404;
             case MethodNotAllowed e -> 405;
+            case Conflict e -> 409;
             case PayloadTooLarge e -> 413;
             case RateLimited e -> 429;
             case Internal e -> 500;
@@ -108,6 +112,7 @@ public sealed interface ApiError {
             case ContextLengthExceeded e -> "invalid_request_error";
             case NotFound e -> "invalid_request_error";
             case MethodNotAllowed e -> "invalid_request_error";
+            case Conflict e -> "invalid_request_error";
             case PayloadTooLarge e -> "invalid_request_error";
             case Unauthenticated e -> "authentication_error";
             case PermissionDenied e -> "permission_error";
