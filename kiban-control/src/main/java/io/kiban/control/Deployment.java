@@ -257,7 +257,7 @@ public final class Deployment {
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new ApiException(timedOut(hold));
+                    throw new ApiException(timedOut(Duration.ofNanos(System.nanoTime() - start)));
                 }
                 ready.await(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
             }
@@ -334,15 +334,15 @@ public final class Deployment {
                 + " requests are already waiting for it. Retry in a few seconds.", "model_queue_full", retryAfter());
     }
 
-    private ApiError timedOut(HoldSpec hold) {
+    private ApiError timedOut(Duration waited) {
         int ready = readyReplicas();
+        String secs = String.format(java.util.Locale.ROOT, "%.1f s", waited.toMillis() / 1000.0);
         if (ready == 0) {
             return new ApiError.ModelUnavailable("The model '" + name() + "' is starting and no replica became ready "
-                    + "within " + hold.timeout().toSeconds() + " s. Retry in a few seconds.", "model_starting",
-                    retryAfter());
+                    + "within " + secs + ". Retry in a few seconds.", "model_starting", retryAfter());
         }
         return new ApiError.RateLimited("All " + ready + " replicas of the model '" + name() + "' stayed busy for "
-                + hold.timeout().toSeconds() + " s. Retry in a few seconds.", "overloaded", Duration.ofSeconds(2));
+                + secs + ". Retry in a few seconds.", "overloaded", Duration.ofSeconds(2));
     }
 
     /** About one cold start, as last measured: when a new replica will likely be ready. */

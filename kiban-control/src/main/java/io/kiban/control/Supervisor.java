@@ -106,10 +106,10 @@ public final class Supervisor implements AutoCloseable {
      * @throws IllegalArgumentException when a deployment of that name exists
      */
     public Deployment deploy(DeploymentSpec spec) {
-        Deployment d = new Deployment(spec);
-        if (deployments.putIfAbsent(spec.name(), d) != null) {
+        if (deployments.containsKey(spec.name())) {
             throw new IllegalArgumentException("deployment " + spec.name() + " exists");
         }
+        Deployment d = new Deployment(spec);
         long now = System.nanoTime();
         Backend backend = backendFor(spec.runtime());
         List<Backend.AdoptedReplica> adopted = backend == null ? List.of() : backend.adopt(spec);
@@ -125,8 +125,13 @@ public final class Supervisor implements AutoCloseable {
         }
         d.desiredReplicas(Math.clamp(Math.max(spec.minReplicas(), adopted.size()), spec.minReplicas(),
                 Math.max(spec.minReplicas(), spec.maxReplicas())));
-        d.meters = new DeploymentMeters(registry, d);
         d.onHoldAtZero = () -> decideNow.accept(d);
+        // Published only now, complete: the reconcile thread must not see it without its adopted replicas.
+        if (deployments.putIfAbsent(spec.name(), d) != null) {
+            d.replicas.forEach(r -> r.handle().stop(settings.stopGrace()));
+            throw new IllegalArgumentException("deployment " + spec.name() + " exists");
+        }
+        d.meters = new DeploymentMeters(registry, d);
         wake();
         return d;
     }
