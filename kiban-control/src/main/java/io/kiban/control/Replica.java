@@ -30,6 +30,7 @@ public final class Replica {
     volatile long lastProbeNanos;
     volatile int capacity;
     volatile String lastError;
+    volatile boolean cleanedUp;
 
     Replica(String id, ReplicaHandle handle, String replicaHash, boolean adopted, long nowNanos) {
         this.id = id;

@@ -223,10 +223,12 @@ public final class Supervisor implements AutoCloseable {
 
     private void reconcile(Deployment d, long now) {
         for (Replica r : d.replicas) {
-            if (r.state() == Replica.State.FAILED) {
-                d.replicas.remove(r);
+            if (r.state() == Replica.State.FAILED && !r.cleanedUp) {
+                r.cleanedUp = true;
                 probes.submit(() -> r.handle().stop(Duration.ZERO)); // clears its run directory
-            } else if (r.state() == Replica.State.GONE) {
+            }
+            // Kept in the list until the gateway has released its requests, so their release finds it.
+            if ((r.state() == Replica.State.FAILED || r.state() == Replica.State.GONE) && r.inFlight() == 0) {
                 d.replicas.remove(r);
             }
         }

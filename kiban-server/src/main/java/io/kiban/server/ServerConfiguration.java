@@ -1,10 +1,7 @@
 package io.kiban.server;
 
 import io.kiban.api.Json;
-import io.kiban.control.HealthProbe;
 import io.kiban.control.Supervisor;
-import io.kiban.control.backend.ExternalBackend;
-import io.kiban.control.backend.ProcessBackend;
 import io.kiban.gateway.Gateway;
 import io.kiban.gateway.GatewayConfig;
 import io.kiban.gateway.GatewayMetrics;
@@ -119,16 +116,6 @@ class ServerConfiguration {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    @Bean(destroyMethod = "close")
-    Supervisor supervisor(ServerOptions o, ModelCatalog catalog, PrometheusMeterRegistry registry) {
-        ProcessBackend processes = new ProcessBackend(new ProcessBackend.Config(workerCommand(),
-                o.dataDir().resolve("run"), o.dataDir().resolve("logs")));
-        Supervisor s = new Supervisor(List.of(processes, new ExternalBackend()), new HealthProbe(Duration.ofSeconds(2)),
-                Supervisor.Settings.defaults(), registry);
-        catalog.entries().forEach(e -> s.deploy(e.spec()));
-        return s.start();
     }
 
     /** The command that starts a worker: this JVM's java, on this JVM's class path, without Spring. */

@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ControlRouter implements ModelRouter {
     private final Supervisor supervisor;
-    private final ConcurrentHashMap<Deployment, DeploymentRoute> routes = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, DeploymentRoute> routes = new ConcurrentHashMap<>();
 
     public ControlRouter(Supervisor supervisor) {
         this.supervisor = supervisor;
@@ -29,8 +29,12 @@ public final class ControlRouter implements ModelRouter {
         if (d == null) {
             return null;
         }
-        DeploymentRoute r = routes.get(d);
-        return r != null ? r : routes.computeIfAbsent(d, DeploymentRoute::new);
+        DeploymentRoute r = routes.get(model);
+        if (r == null || r.deployment() != d) { // first request, or the deployment was deleted and created again
+            r = new DeploymentRoute(d);
+            routes.put(model, r);
+        }
+        return r;
     }
 
     private record DeploymentRoute(Deployment deployment) implements Route {
@@ -41,7 +45,9 @@ public final class ControlRouter implements ModelRouter {
 
         @Override
         public Endpoint acquire(byte[] prompt, Set<String> exclude, long deadlineNanos) throws InterruptedException {
-            Replica r = deployment.acquire(exclude, deadlineNanos);
+            // The deployment's own hold timeout (HoldSpec, default --hold-timeout) bounds each attempt's wait, so a
+            // deployment may hold longer or shorter than the gateway's default deadline.
+            Replica r = deployment.acquire(prompt, exclude, Long.MAX_VALUE);
             ReplicaEndpoint e = r.endpoint();
             return new Endpoint(r.id(), e.host(), e.port(), e.basePath(), e.authorization());
         }
