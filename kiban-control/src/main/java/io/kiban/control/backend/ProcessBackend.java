@@ -75,7 +75,7 @@ public final class ProcessBackend implements Backend {
 
     public ProcessBackend(Config config) {
         this.config = config;
-        this.pool = new WarmPool(this::spawnStandby);
+        this.pool = new WarmPool(this::spawnStandby, this::greet);
     }
 
     @Override
@@ -168,6 +168,22 @@ public final class ProcessBackend implements Backend {
                 replicaId, String.valueOf(s.process().pid()), (System.nanoTime() - t0) / 1_000_000);
         return LocalReplica.started(replicaId, s.process(), dir, dir.resolve("port"), 0, authorization,
                 spec.effectiveReadinessPath(), s.log());
+    }
+
+    /**
+     * Asks a new standby for its health once: checks that it answers, and makes the first use of this backend's HTTP
+     * client (class loading, its selector thread) happen now rather than in the hand-over of a scale from zero.
+     */
+    private void greet(WarmPool.Standby s) {
+        try {
+            http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/health"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding());
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "standby {0} did not answer its first health check: {1}",
+                    s.dir().getFileName(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private WarmPool.Standby spawnStandby() throws IOException {

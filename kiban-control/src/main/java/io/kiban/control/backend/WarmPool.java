@@ -51,6 +51,7 @@ final class WarmPool implements AutoCloseable {
     }
 
     private final Spawner spawner;
+    private final java.util.function.Consumer<Standby> onListening;
     private final ExecutorService refills = Executors.newVirtualThreadPerTaskExecutor();
     private final List<Standby> idle = new ArrayList<>();
     private int target;
@@ -58,8 +59,10 @@ final class WarmPool implements AutoCloseable {
     private long nextSpawnNanos;
     private boolean closed;
 
-    WarmPool(Spawner spawner) {
+    /** @param onListening called once per standby when it starts listening (to warm the caller's HTTP client) */
+    WarmPool(Spawner spawner, java.util.function.Consumer<Standby> onListening) {
         this.spawner = spawner;
+        this.onListening = onListening;
     }
 
     /** Sets how many standbys to keep; extra ones are stopped, missing ones started in the background. */
@@ -144,6 +147,16 @@ final class WarmPool implements AutoCloseable {
             }
             Standby started = s;
             s.process().onExit().thenRun(() -> exited(started));
+            refills.submit(() -> {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                while (started.process().isAlive() && !started.listening() && System.nanoTime() < deadline) {
+                    TimeUnit.MILLISECONDS.sleep(20);
+                }
+                if (started.listening()) {
+                    onListening.accept(started);
+                }
+                return null;
+            });
         }
     }
 
