@@ -106,6 +106,7 @@ class ScaleFromZeroIT {
         assertThat(second.status()).isEqualTo(429);
         assertThat(second.retryAfter()).isNotNull();
         assertThat(second.json().path("error").path("message").asString()).contains("'off' is starting");
+        assertThat(second.json().path("error").path("type").asString()).isEqualTo("rate_limit_error");
 
         var timedOut = first.get(10, TimeUnit.SECONDS);
         assertThat(timedOut.status()).isEqualTo(503);
