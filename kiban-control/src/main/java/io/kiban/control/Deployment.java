@@ -96,7 +96,7 @@ public final class Deployment {
             w.record(System.nanoTime(), concurrency());
             window = w;
         }
-        signalReady(); // a longer timeout or larger queue changes nothing for waiters; a removed bound wakes them
+        signalReady(); // waiting requests pick again, with the new balancer
     }
 
     public String name() {

@@ -50,6 +50,9 @@ import java.util.function.Consumer;
  *
  * <p><b>Deletion.</b> {@link #undeploy} takes the deployment out of routing at once (waiting requests fail), then
  * drains its replicas like a scale to zero.
+ *
+ * <p>About 500 lines: reconciling, readiness and health probing, draining and shutdown all change replica states,
+ * and keeping every transition in one file keeps their ordering rules ({@link #transition}) in one place.
  */
 public final class Supervisor implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Supervisor.class.getName());

@@ -19,9 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -202,11 +200,6 @@ public final class DeploymentService {
         return Json.MAPPER.createObjectNode().put("name", name).put("object", "deployment").put("deleted", true);
     }
 
-    /** The specs being served, for the warm pool's sizing. */
-    public synchronized List<DeploymentSpec> specs() {
-        return supervisor.deployments().stream().map(Deployment::spec).toList();
-    }
-
     private DeploymentSpec read(JsonNode body) {
         DeploymentSpec spec;
         try {
@@ -274,10 +267,5 @@ public final class DeploymentService {
     private static ApiException notFound(String name) {
         return new ApiException(new ApiError.NotFound("No deployment named '" + name + "'. List them with GET "
                 + "/api/v1/deployments.", "name", "deployment_not_found"));
-    }
-
-    /** Names of the deployments, for logs. */
-    public synchronized Set<String> names() {
-        return records.keySet().stream().collect(Collectors.toCollection(java.util.TreeSet::new));
     }
 }
