@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Request-to-first-token from zero replicas (cold, with the model in the page cache, with a warm standby worker) and
-# the time to scale to 3 replicas, on a real `kiban serve`. Results go to stdout as lines of "config model trial ms".
+# Request-to-first-token from zero replicas and the time to scale to 3 replicas, on a real `kiban serve`, in four
+# configurations: cold (fresh worker, model evicted from the page cache), page-cache (fresh worker, model preloaded),
+# warm-pool-evicted (standby worker, model evicted), warm-pool (standby worker, model preloaded). Results go to stdout
+# as lines of "config model trial ms"; the burst lines give seconds until 3 replicas were desired and ready.
 #
 #   bench/scaling/run.sh MODEL.gguf [TRIALS] [PORT]
 #
@@ -60,6 +62,10 @@ stop_server
 
 start_server --warm-pool 0 --preload; deploy
 measure page-cache keep none
+stop_server
+
+start_server --warm-pool 1 --no-preload; deploy
+measure warm-pool-evicted evict pool
 stop_server
 
 start_server --warm-pool 1 --preload; deploy
