@@ -36,10 +36,10 @@ deploy() { # short windows, so the deployment returns to zero within seconds bet
       --threads 1 --stable-window 4 --panic-window 2 --scale-to-zero-grace 1 > /dev/null
 }
 
-await_zero() { # and, with $1 = pool, a listening standby
+await_zero() { # and, with $1 = pool, ${2:-1} listening standbys
   for _ in $(seq 1 1200); do
     read -r desired ready standbys < <($PROBE state "$URL" "$KEY" "$NAME")
-    if [ "$desired" = 0 ] && [ "$ready" = 0 ] && { [ "${1:-}" != pool ] || [ "$standbys" -ge 1 ]; }; then
+    if [ "$desired" = 0 ] && [ "$ready" = 0 ] && { [ "${1:-}" != pool ] || [ "$standbys" -ge "${2:-1}" ]; }; then
       sleep 1; return 0  # let the stopped worker's exit and the preloader finish
     fi
     sleep 0.1
@@ -56,6 +56,14 @@ measure() { # $1 config, $2: evict or keep, $3: pool or none
 }
 
 echo "# $(date -Is) $(git -C "$ROOT" rev-parse --short HEAD) load: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ "${ONLY_POOL3:-}" = 1 ]; then  # just the last phase
+  start_server --warm-pool 3 --preload; deploy
+  for b in 1 2; do
+    await_zero pool 3
+    echo "burst-to-3-pool-3 $(basename "$MODEL") $b $($PROBE burst "$URL" "$KEY" "$NAME" 6 400)"
+  done
+  stop_server; echo "# end load: $(cut -d' ' -f1-3 /proc/loadavg)"; exit 0
+fi
 start_server --warm-pool 0 --no-preload; deploy
 measure cold evict none
 stop_server
@@ -74,5 +82,12 @@ await_zero pool
 echo "burst-to-3 $(basename "$MODEL") 1 $($PROBE burst "$URL" "$KEY" "$NAME" 6 400)"
 await_zero pool
 echo "burst-to-3 $(basename "$MODEL") 2 $($PROBE burst "$URL" "$KEY" "$NAME" 6 400)"
+stop_server
+
+start_server --warm-pool 3 --preload; deploy
+await_zero pool 3
+echo "burst-to-3-pool-3 $(basename "$MODEL") 1 $($PROBE burst "$URL" "$KEY" "$NAME" 6 400)"
+await_zero pool 3
+echo "burst-to-3-pool-3 $(basename "$MODEL") 2 $($PROBE burst "$URL" "$KEY" "$NAME" 6 400)"
 stop_server
 echo "# end load: $(cut -d' ' -f1-3 /proc/loadavg)"

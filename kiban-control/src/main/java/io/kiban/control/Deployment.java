@@ -35,8 +35,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * after failing it) waits on {@link #ready}, which is signalled when a replica becomes ready and, while requests
  * wait, when a slot is released. At most {@link HoldSpec#maxWaiting()} wait (429 beyond), each until the earlier of
  * the gateway's deadline and {@link HoldSpec#timeout()} (then 503 while replicas start, 429 when all are busy). A
- * request that starts waiting while the desired count is zero pokes the autoscaler ({@link #onHoldAtZero}) so the
- * scale from zero does not wait for its next tick.
+ * request that starts waiting while the desired count is zero, or cannot carry the waiting requests, pokes the
+ * autoscaler ({@link #askForDecision}) so the scale-up does not wait for its next tick.
  *
  * <p><b>Concurrency record.</b> Every acquire, release and hold records in-flight plus waiting into the
  * {@link ConcurrencyWindow} the autoscaler averages. The count is read after the change, so two racing threads may
@@ -48,6 +48,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Deployment {
     private static final int RECENT_DECISIONS = 20;
+    private static final long POKE_INTERVAL_NANOS = 100_000_000L;
 
     private volatile DeploymentSpec spec;
     final CopyOnWriteArrayList<Replica> replicas = new CopyOnWriteArrayList<>();
@@ -62,7 +63,9 @@ public final class Deployment {
     private volatile boolean removed;
     private volatile long lastColdStartNanos = -1;
     volatile DeploymentMeters meters = DeploymentMeters.NONE;
+    /** Asks the autoscaler for a decision now; see {@link #askForDecision}. */
     volatile Runnable onHoldAtZero = () -> { };
+    private volatile long lastPokeNanos;
     volatile long nextStartNanos;
     volatile int consecutiveFailures;
     /** Whether the supervisor has seen this deployment at zero replicas since it last wanted some. */
@@ -240,9 +243,7 @@ public final class Deployment {
             throw new ApiException(queueFull(hold));
         }
         record();
-        if (desired == 0) {
-            onHoldAtZero.run();
-        }
+        askForDecision(start);
         long deadline = Math.min(deadlineNanos, start + hold.timeout().toNanos());
         lock.lock();
         try {
@@ -266,6 +267,19 @@ public final class Deployment {
             waiting.decrementAndGet();
             record();
             meters.waited(System.nanoTime() - start);
+        }
+    }
+
+    /**
+     * Pokes the autoscaler when a request starts waiting and the desired count cannot carry the waiting requests:
+     * at zero always (scale from zero must not wait for the tick), above zero at most every 100 ms (a burst that
+     * arrives just after the first poke is seen at once instead of at the next 2 s tick).
+     */
+    private void askForDecision(long now) {
+        int d = desired;
+        if (d == 0 || (waiting.get() > d * spec.targetConcurrency() && now - lastPokeNanos > POKE_INTERVAL_NANOS)) {
+            lastPokeNanos = now;
+            onHoldAtZero.run();
         }
     }
 

@@ -109,6 +109,29 @@ class DeploymentTest {
     }
 
     @Test
+    void waiting_requests_beyond_what_the_desired_replicas_carry_ask_for_a_decision_without_waiting_for_the_tick()
+            throws Exception {
+        Deployment d = new Deployment(spec(10, Duration.ofSeconds(5))); // target 4 per replica
+        AtomicInteger pokes = new AtomicInteger();
+        d.onHoldAtZero = pokes::incrementAndGet;
+        d.desiredReplicas(1); // starting, not ready
+
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 1; i <= 4; i++) {
+                threads.submit(() -> acquire(d, Duration.ofSeconds(5)));
+                int n = i;
+                await(() -> d.waiting() == n);
+            }
+            assertThat(pokes.get()).as("one replica carries four").isZero();
+            threads.submit(() -> acquire(d, Duration.ofSeconds(5)));
+            await(() -> d.waiting() == 5);
+            assertThat(pokes.get()).isEqualTo(1);
+            Replicas.ready(d, "m-1", 8);
+            await(() -> d.waiting() == 0);
+        }
+    }
+
+    @Test
     void beyond_the_hold_queue_a_request_gets_429_saying_the_model_is_starting() throws Exception {
         Deployment d = new Deployment(spec(1, Duration.ofSeconds(5)));
         CompletableFuture.runAsync(() -> acquire(d, Duration.ofSeconds(5)));
