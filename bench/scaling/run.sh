@@ -56,13 +56,16 @@ measure() { # $1 config, $2: evict or keep, $3: pool or none
 }
 
 echo "# $(date -Is) $(git -C "$ROOT" rev-parse --short HEAD) load: $(cut -d' ' -f1-3 /proc/loadavg)"
-if [ "${ONLY_POOL3:-}" = 1 ]; then  # just the last phase
-  start_server --warm-pool 3 --preload; deploy
-  for b in 1 2; do
-    await_zero pool 3
-    echo "burst-to-3-pool-3 $(basename "$MODEL") $b $($PROBE burst "$URL" "$KEY" "$NAME" 6 400)"
+if [ "${ONLY_BURSTS:-}" = 1 ]; then  # just the scale-to-3 bursts, TRIALS each, with a pool of 1 and of 3
+  for pool in 1 3; do
+    start_server --warm-pool "$pool" --preload; deploy
+    for b in $(seq 1 "$TRIALS"); do
+      await_zero pool "$pool"
+      echo "burst-to-3-pool-$pool $(basename "$MODEL") $b $($PROBE burst "$URL" "$KEY" "$NAME" 6 400)"
+    done
+    stop_server
   done
-  stop_server; echo "# end load: $(cut -d' ' -f1-3 /proc/loadavg)"; exit 0
+  echo "# end load: $(cut -d' ' -f1-3 /proc/loadavg)"; exit 0
 fi
 start_server --warm-pool 0 --no-preload; deploy
 measure cold evict none

@@ -20,7 +20,8 @@ import java.util.function.LongSupplier;
  *
  * <p>One platform thread makes every decision, for all deployments, so decisions of one deployment are serialised
  * as the decider requires (its documented race cannot happen): a poke ({@link #decideSoon}) only queues the
- * deployment and wakes the thread. Concurrency is recorded by request threads into the deployment's
+ * deployment and wakes the thread, and pokes arriving while the deployment is already queued are coalesced into that
+ * one decision (a burst of held requests costs a few decisions, not one each). Concurrency is recorded by request threads into the deployment's
  * {@link ConcurrencyWindow}; the loop only averages it. {@code external} deployments are not scaled (one replica per
  * URL). Time comes from an injected {@code nanoTime} and {@code epochMillis}; tests call {@link #decide} with a
  * stepped clock instead of running the thread.
@@ -58,6 +59,9 @@ public final class Autoscaler implements AutoCloseable {
 
     /** Asks for a decision for {@code d} now rather than at the next tick. */
     public void decideSoon(Deployment d) {
+        if (!d.decisionQueued.compareAndSet(false, true)) {
+            return; // a decision is pending; it will see this request too
+        }
         urgent.add(d);
         Thread t = thread;
         if (t != null) {
@@ -70,6 +74,7 @@ public final class Autoscaler implements AutoCloseable {
         while (!closed) {
             Deployment d;
             while ((d = urgent.poll()) != null) {
+                d.decisionQueued.set(false); // before deciding: a poke arriving during the decision queues another
                 if (!d.removed()) {
                     decide(d, nanoTime.getAsLong());
                 }

@@ -48,7 +48,6 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Deployment {
     private static final int RECENT_DECISIONS = 20;
-    private static final long POKE_INTERVAL_NANOS = 100_000_000L;
 
     private volatile DeploymentSpec spec;
     final CopyOnWriteArrayList<Replica> replicas = new CopyOnWriteArrayList<>();
@@ -65,7 +64,8 @@ public final class Deployment {
     volatile DeploymentMeters meters = DeploymentMeters.NONE;
     /** Asks the autoscaler for a decision now; see {@link #askForDecision}. */
     volatile Runnable onHoldAtZero = () -> { };
-    private volatile long lastPokeNanos;
+    /** Set while the autoscaler has this deployment queued for a decision; cleared when it decides. */
+    final java.util.concurrent.atomic.AtomicBoolean decisionQueued = new java.util.concurrent.atomic.AtomicBoolean();
     volatile long nextStartNanos;
     volatile int consecutiveFailures;
     /** Whether the supervisor has seen this deployment at zero replicas since it last wanted some. */
@@ -243,7 +243,7 @@ public final class Deployment {
             throw new ApiException(queueFull(hold));
         }
         record();
-        askForDecision(start);
+        askForDecision();
         long deadline = Math.min(deadlineNanos, start + hold.timeout().toNanos());
         lock.lock();
         try {
@@ -272,13 +272,13 @@ public final class Deployment {
 
     /**
      * Pokes the autoscaler when a request starts waiting and the desired count cannot carry the waiting requests:
-     * at zero always (scale from zero must not wait for the tick), above zero at most every 100 ms (a burst that
-     * arrives just after the first poke is seen at once instead of at the next 2 s tick).
+     * at zero (scale from zero must not wait for the tick), and above it (a burst arriving just after the first poke
+     * is seen at once instead of at the next 2 s tick). The autoscaler coalesces pokes that arrive while one is
+     * pending ({@link #decisionQueued}), so a burst of holds costs a few decisions, not one each.
      */
-    private void askForDecision(long now) {
+    private void askForDecision() {
         int d = desired;
-        if (d == 0 || (waiting.get() > d * spec.targetConcurrency() && now - lastPokeNanos > POKE_INTERVAL_NANOS)) {
-            lastPokeNanos = now;
+        if (d == 0 || waiting.get() > d * spec.targetConcurrency()) {
             onHoldAtZero.run();
         }
     }

@@ -110,6 +110,24 @@ class AutoscalerTest {
     }
 
     @Test
+    void pokes_that_arrive_while_a_decision_is_pending_are_coalesced() {
+        Deployment d = supervisor.deploy(spec(0, 3, 4));
+
+        autoscaler.decideSoon(d); // the loop thread is not running: the first poke stays queued
+        autoscaler.decideSoon(d);
+        autoscaler.decideSoon(d);
+
+        assertThat(d.decisionQueued.get()).isTrue();
+        autoscaler.start();
+        long deadline = System.nanoTime() + 5 * S;
+        while (d.decisionQueued.get() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(d.decisionQueued.get()).isFalse();
+        assertThat(d.lastDecisionReason()).isNotNull();
+    }
+
+    @Test
     void external_deployments_keep_one_replica_per_url() {
         Deployment d = supervisor.deploy(DeploymentSpec.external("ext", List.of("http://127.0.0.1:9/v1",
                 "http://127.0.0.1:10/v1"), null));

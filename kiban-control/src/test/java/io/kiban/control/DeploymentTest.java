@@ -126,6 +126,9 @@ class DeploymentTest {
             threads.submit(() -> acquire(d, Duration.ofSeconds(5)));
             await(() -> d.waiting() == 5);
             assertThat(pokes.get()).isEqualTo(1);
+            threads.submit(() -> acquire(d, Duration.ofSeconds(5)));
+            await(() -> d.waiting() == 6);
+            assertThat(pokes.get()).as("every hold beyond what is desired asks; the autoscaler coalesces").isEqualTo(2);
             Replicas.ready(d, "m-1", 8);
             await(() -> d.waiting() == 0);
         }
