@@ -49,7 +49,7 @@ class AutoscalerTest {
         CompletableFuture<Replica> held = CompletableFuture.supplyAsync(() -> DeploymentTest.acquire(d, Duration.ofSeconds(5)));
 
         DeploymentTest.await(() -> d.desiredReplicas() == 1);
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("not the 2 s tick").isLessThan(Duration.ofMillis(500));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("not the 2 s tick").isLessThan(Duration.ofMillis(1500));
         assertThat(d.recentDecisions()).singleElement().satisfies(e -> {
             assertThat(e.from()).isZero();
             assertThat(e.to()).isEqualTo(1);
@@ -110,7 +110,7 @@ class AutoscalerTest {
     }
 
     @Test
-    void pokes_that_arrive_while_a_decision_is_pending_are_coalesced() {
+    void pokes_that_arrive_while_a_decision_is_pending_are_coalesced() throws Exception {
         Deployment d = supervisor.deploy(spec(0, 3, 4));
 
         autoscaler.decideSoon(d); // the loop thread is not running: the first poke stays queued
@@ -119,12 +119,8 @@ class AutoscalerTest {
 
         assertThat(d.decisionQueued.get()).isTrue();
         autoscaler.start();
-        long deadline = System.nanoTime() + 5 * S;
-        while (d.decisionQueued.get() && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
+        DeploymentTest.await(() -> d.lastDecisionReason() != null); // the one queued decision was made
         assertThat(d.decisionQueued.get()).isFalse();
-        assertThat(d.lastDecisionReason()).isNotNull();
     }
 
     @Test
