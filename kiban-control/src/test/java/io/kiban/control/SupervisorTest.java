@@ -52,8 +52,8 @@ class SupervisorTest {
 
         await(() -> d.readyReplicas() == 3);
         assertThat(d.replicas()).extracting(Replica::id).containsExactlyInAnyOrder("m-1", "m-2", "m-3");
+        await(() -> registry.get("kiban.deployment.cold.start").timer().count() == 3); // recorded just after READY
         assertThat(d.lastColdStartNanos()).isPositive();
-        assertThat(registry.get("kiban.deployment.cold.start").timer().count()).isEqualTo(3);
         assertThat(registry.get("kiban.deployment.replicas.ready").gauge().value()).isEqualTo(3);
     }
 
@@ -126,7 +126,7 @@ class SupervisorTest {
                 DeploymentSpec.ORIGIN_API);
         supervisor.update(changed);
 
-        await(() -> old.state() == Replica.State.GONE);
+        await(() -> old.state() == Replica.State.GONE && d.replicas().size() == 1);
         assertThat(d.replicas()).singleElement().satisfies(r -> {
             assertThat(r.replicaHash()).isEqualTo(changed.replicaHash());
             assertThat(r.state()).isEqualTo(Replica.State.READY);
