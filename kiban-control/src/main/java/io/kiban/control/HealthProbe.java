@@ -21,6 +21,22 @@ public class HealthProbe {
         this.timeout = timeout;
     }
 
+    /**
+     * The {@code slots} a {@code kiban worker} reports in its health answer; 0 (unknown) for any other program's
+     * answer, which may be empty (vLLM), plain text or JSON without slots (llama-server).
+     */
+    static int slots(byte[] body) {
+        if (body.length == 0 || body[0] != '{') {
+            return 0;
+        }
+        try {
+            JsonNode h = Json.MAPPER.readTree(body);
+            return h.path("slots").asInt(0);
+        } catch (RuntimeException notJson) {
+            return 0;
+        }
+    }
+
     /** The outcome of one probe. */
     public record Result(boolean healthy, int slots, String error) {}
 
@@ -35,12 +51,7 @@ public class HealthProbe {
             if (res.statusCode() != 200) {
                 return new Result(false, 0, "health check answered " + res.statusCode());
             }
-            int slots = 0;
-            if (path.equals("/health")) {
-                JsonNode h = Json.MAPPER.readTree(res.body());
-                slots = h.path("slots").asInt(0);
-            }
-            return new Result(true, slots, null);
+            return new Result(true, slots(res.body()), null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Result(false, 0, "interrupted");

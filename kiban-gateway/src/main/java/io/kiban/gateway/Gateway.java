@@ -144,7 +144,7 @@ public final class Gateway {
 
     private void forward(Exchange ex, Call call, Route route, RequestScan scan, byte[] body) throws InterruptedException {
         byte[] upstreamBody = scan.upstreamBody(body);
-        long deadline = call.start + config.holdTimeout().toNanos();
+        long deadline = call.start + Math.min(config.holdTimeout().toNanos(), route.holdTimeoutNanos());
         Attempts attempts = new Attempts(config);
         Hold hold = scan.stream() ? new Hold(ex, route.model(), config.heartbeat()) : null;
         int timeout = scan.stream() ? StreamRelay.millis(config.firstTokenTimeout()) : 0; // 0: the client's own

@@ -177,7 +177,7 @@ final class StreamRelay {
         }
         if (why == null) {
             attempts.continuations++;
-            long deadline = System.nanoTime() + (broken.stall() ? 0 : config.holdTimeout().toNanos());
+            long deadline = System.nanoTime() + (broken.stall() ? 0 : Math.min(config.holdTimeout().toNanos(), route.holdTimeoutNanos()));
             while (true) {
                 Endpoint endpoint;
                 try {

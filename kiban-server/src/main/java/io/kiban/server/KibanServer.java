@@ -15,19 +15,29 @@ import org.springframework.context.annotation.Import;
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
-@Import({ServerConfiguration.class, WebConfiguration.class, TenancyConfiguration.class})
+@Import({ServerConfiguration.class, WebConfiguration.class, TenancyConfiguration.class, ControlConfiguration.class})
 public class KibanServer {
 
     /** Starts the server; returns false when start-up failed (the reason was printed). */
     public static boolean run(ServerOptions options) {
-        return start(options, new String[0]) != null;
+        return run(options, ControlOptions.defaults());
+    }
+
+    /** Starts the server with control-plane settings; returns false when start-up failed. */
+    public static boolean run(ServerOptions options, ControlOptions control) {
+        return start(options, control, new String[0]) != null;
     }
 
     public static ConfigurableApplicationContext start(ServerOptions options, String[] args) {
+        return start(options, ControlOptions.defaults(), args);
+    }
+
+    public static ConfigurableApplicationContext start(ServerOptions options, ControlOptions control, String[] args) {
         SpringApplication app = new SpringApplication(KibanServer.class);
         app.setWebApplicationType(WebApplicationType.SERVLET);
         app.setDefaultProperties(properties(options));
         app.addInitializers(ctx -> ctx.getBeanFactory().registerSingleton("serverOptions", options));
+        app.addInitializers(ctx -> ctx.getBeanFactory().registerSingleton("controlOptions", control));
         try {
             return app.run(args);
         } catch (RuntimeException e) {

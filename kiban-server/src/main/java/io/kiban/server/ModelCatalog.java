@@ -15,8 +15,9 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * The models a server was asked to serve at start-up ({@code --model}, the models directory, {@code --external}),
- * with what their files say about them.
+ * The models a server serves, with what their files say about them: those it was asked to serve at start-up
+ * ({@code --model}, the models directory, {@code --external}), then kept in step with the deployments
+ * ({@code /api/v1/deployments}) by {@link io.kiban.server.deployments.DeploymentService}. Thread-safe.
  */
 public final class ModelCatalog {
 
@@ -88,10 +89,28 @@ public final class ModelCatalog {
     }
 
     public List<Entry> entries() {
-        return List.copyOf(entries.values());
+        synchronized (entries) {
+            return List.copyOf(entries.values());
+        }
     }
 
     public Entry get(String name) {
-        return entries.get(name);
+        synchronized (entries) {
+            return entries.get(name);
+        }
+    }
+
+    /** Adds or replaces a model (a deployment created or changed). */
+    public void put(Entry e) {
+        synchronized (entries) {
+            entries.put(e.spec().name(), e);
+        }
+    }
+
+    /** Removes a model (a deployment deleted). */
+    public void remove(String name) {
+        synchronized (entries) {
+            entries.remove(name);
+        }
     }
 }

@@ -1,10 +1,7 @@
 package io.kiban.server;
 
 import io.kiban.api.Json;
-import io.kiban.control.HealthProbe;
 import io.kiban.control.Supervisor;
-import io.kiban.control.backend.ExternalBackend;
-import io.kiban.control.backend.ProcessBackend;
 import io.kiban.gateway.Gateway;
 import io.kiban.gateway.GatewayConfig;
 import io.kiban.gateway.GatewayMetrics;
@@ -125,16 +122,6 @@ class ServerConfiguration {
         }
     }
 
-    @Bean(destroyMethod = "close")
-    Supervisor supervisor(ServerOptions o, ModelCatalog catalog, PrometheusMeterRegistry registry) {
-        ProcessBackend processes = new ProcessBackend(new ProcessBackend.Config(workerCommand(),
-                o.dataDir().resolve("run"), o.dataDir().resolve("logs")));
-        Supervisor s = new Supervisor(List.of(processes, new ExternalBackend()), new HealthProbe(Duration.ofSeconds(2)),
-                Supervisor.Settings.defaults(), registry);
-        catalog.entries().forEach(e -> s.deploy(e.spec()));
-        return s.start();
-    }
-
     /** The command that starts a worker: this JVM's java, on this JVM's class path, without Spring. */
     static List<String> workerCommand() {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -175,7 +162,8 @@ class ServerConfiguration {
      */
     static GatewayConfig gatewayConfig(ServerOptions o, Environment env) {
         GatewayConfig d = GatewayConfig.defaults();
-        return new GatewayConfig(o.maxBodyBytes(), d.maxResponseBytes(), o.holdTimeout(), d.maxAttempts(),
+        // Each deployment bounds its own hold (Route.holdTimeoutNanos); the gateway's cap is the longest allowed.
+        return new GatewayConfig(o.maxBodyBytes(), d.maxResponseBytes(), io.kiban.control.HoldSpec.MAX_TIMEOUT, d.maxAttempts(),
                 env.getProperty("kiban.gateway.first-token-timeout", Duration.class, d.firstTokenTimeout()),
                 env.getProperty("kiban.gateway.idle-timeout", Duration.class, d.idleTimeout()),
                 env.getProperty("kiban.gateway.heartbeat", Duration.class, d.heartbeat()),

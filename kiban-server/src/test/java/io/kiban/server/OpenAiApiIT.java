@@ -197,28 +197,19 @@ class OpenAiApiIT {
     }
 
     @Test
-    void an_overloaded_model_answers_429_with_retry_after() throws Exception {
-        // tiny-one has one slot and no queue: of three requests sent at once, at least one must be refused.
-        String slow = "{\"model\":\"tiny-one\",\"prompt\":\"go\",\"max_tokens\":500,\"temperature\":0}";
+    void requests_beyond_a_replicas_slots_wait_at_the_gateway_and_are_all_answered() throws Exception {
+        // tiny-one has one slot: the gateway sends it one request at a time and holds the others (issue 4: balancing
+        // within slot capacity), so none reaches the worker's (empty) queue and none is refused. A full hold queue is
+        // a 429 with Retry-After: see ScaleFromZeroIT.
+        String slow = "{\"model\":\"tiny-one\",\"prompt\":\"go\",\"max_tokens\":200,\"temperature\":0}";
         List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             all.add(HTTP.sendAsync(request("/completions", slow, server.adminKey), HttpResponse.BodyHandlers.ofString()));
         }
-        List<HttpResponse<String>> refused = new ArrayList<>();
-        int ok = 0;
         for (var f : all) {
             HttpResponse<String> r = f.get();
-            if (r.statusCode() == 429) {
-                refused.add(r);
-            } else {
-                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-                ok++;
-            }
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         }
-        assertThat(ok).isPositive();
-        assertThat(refused).isNotEmpty();
-        assertThat(refused.getFirst().headers().firstValue("retry-after")).isPresent();
-        assertThat(Json.MAPPER.readTree(refused.getFirst().body()).path("error").path("type").asString()).isEqualTo("rate_limit_error");
     }
 
     @Test

@@ -15,7 +15,7 @@ public final class ExternalBackend implements Backend {
 
     @Override
     public boolean supports(String runtime) {
-        return runtime.equals("external");
+        return runtime.equals(DeploymentSpec.EXTERNAL);
     }
 
     @Override
@@ -42,7 +42,7 @@ public final class ExternalBackend implements Backend {
 
             @Override
             public String healthPath() {
-                return base + "/models";
+                return spec.readinessPath() != null ? spec.readinessPath() : base + "/models";
             }
 
             @Override

@@ -11,6 +11,14 @@ public interface Route {
     String model();
 
     /**
+     * How long this route lets a request wait for a replica, in nanoseconds; the gateway waits at most the smaller
+     * of this and its own hold timeout. Unbounded by default.
+     */
+    default long holdTimeoutNanos() {
+        return Long.MAX_VALUE;
+    }
+
+    /**
      * An endpoint for the next attempt, waiting (for a replica to start, for example) until {@code deadlineNanos}
      * on {@link System#nanoTime()}'s clock.
      *

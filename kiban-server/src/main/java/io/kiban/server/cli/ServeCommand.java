@@ -1,5 +1,6 @@
 package io.kiban.server.cli;
 
+import io.kiban.server.ControlOptions;
 import io.kiban.server.KibanServer;
 import io.kiban.server.ServerOptions;
 import java.nio.file.Path;
@@ -55,16 +56,44 @@ public final class ServeCommand implements Callable<Integer> {
             + "to become ready (default: ${DEFAULT-VALUE}).")
     int holdTimeoutSeconds;
 
+    @Option(names = "--warm-pool", defaultValue = "auto", description = "Idle standby workers (JVM and llama.cpp "
+            + "loaded, no model) kept to start replicas faster: a number, or auto (one while a deployment can scale "
+            + "up; default: ${DEFAULT-VALUE}).")
+    String warmPool;
+
+    @Option(names = "--keep-replicas", description = "On shutdown, leave replicas running; the next kiban serve on "
+            + "this data directory adopts those whose deployment did not change (and stops the others).")
+    boolean keepReplicas;
+
+    @Option(names = "--preload", defaultValue = "true", negatable = true, description = "Read the model files of "
+            + "deployments at zero replicas into the page cache, for faster cold starts (default: on).")
+    boolean preload;
+
     @Override
     public Integer call() {
         ServerOptions options;
+        ControlOptions control;
         try {
             options = options();
+            control = controlOptions();
         } catch (IllegalArgumentException e) {
             System.err.println("kiban serve: " + e.getMessage());
             return 2;
         }
-        return KibanServer.run(options) ? 0 : 1;
+        return KibanServer.run(options, control) ? 0 : 1;
+    }
+
+    ControlOptions controlOptions() {
+        int pool;
+        try {
+            pool = warmPool.equals("auto") ? ControlOptions.AUTO : Integer.parseInt(warmPool);
+        } catch (NumberFormatException e) {
+            pool = -2;
+        }
+        if (pool < ControlOptions.AUTO || pool > 64) {
+            throw new IllegalArgumentException("--warm-pool must be auto or a number from 0 to 64");
+        }
+        return new ControlOptions(pool, keepReplicas, preload, ControlOptions.defaults().autoscalerTick());
     }
 
     ServerOptions options() {

@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ControlRouter implements ModelRouter {
     private final Supervisor supervisor;
-    private final ConcurrentHashMap<Deployment, DeploymentRoute> routes = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, DeploymentRoute> routes = new ConcurrentHashMap<>();
 
     public ControlRouter(Supervisor supervisor) {
         this.supervisor = supervisor;
@@ -30,8 +30,12 @@ public final class ControlRouter implements ModelRouter {
         if (d == null) {
             return null;
         }
-        DeploymentRoute r = routes.get(d);
-        return r != null ? r : routes.computeIfAbsent(d, DeploymentRoute::new);
+        DeploymentRoute r = routes.get(model);
+        if (r == null || r.deployment() != d) { // first request, or the deployment was deleted and created again
+            r = new DeploymentRoute(d);
+            routes.put(model, r);
+        }
+        return r;
     }
 
     private record DeploymentRoute(Deployment deployment) implements Route {
@@ -40,9 +44,16 @@ public final class ControlRouter implements ModelRouter {
             return deployment.name();
         }
 
+        /** The deployment's own hold timeout (its spec, default {@code --hold-timeout}). */
+        @Override
+        public long holdTimeoutNanos() {
+            return deployment.spec().hold().timeout().toNanos();
+        }
+
         @Override
         public Endpoint acquire(byte[] prompt, Set<String> exclude, long deadlineNanos) throws InterruptedException {
-            return endpoint(deployment.acquire(exclude, deadlineNanos));
+            // The deployment waits until the earlier of this deadline and its own hold timeout.
+            return endpoint(deployment.acquire(prompt, exclude, deadlineNanos));
         }
 
         /**
@@ -54,7 +65,7 @@ public final class ControlRouter implements ModelRouter {
         public Endpoint poll(byte[] prompt, Set<String> exclude, long waitNanos) throws InterruptedException {
             long start = System.nanoTime();
             try {
-                return endpoint(deployment.acquire(exclude, start + waitNanos));
+                return endpoint(deployment.acquire(prompt, exclude, start + waitNanos));
             } catch (ApiException e) {
                 if (System.nanoTime() - start >= waitNanos) {
                     return null;

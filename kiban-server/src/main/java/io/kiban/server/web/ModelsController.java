@@ -55,7 +55,7 @@ public class ModelsController {
     private ModelInfo info(ModelCatalog.Entry e) {
         var f = e.file();
         var o = e.spec().options();
-        List<String> caps = e.spec().runtime().equals("external") ? List.of("chat", "completions", "embeddings")
+        List<String> caps = !e.spec().runtime().equals("builtin") ? List.of("chat", "completions", "embeddings")
                 : o.embeddings() ? List.of("embeddings") : List.of("chat", "completions");
         Integer context = f == null ? null : o.contextSize() > 0 ? Integer.valueOf(o.contextSize()) : f.contextLength();
         return new ModelInfo(e.spec().name(), "model", e.createdEpochSeconds(), "kiban",
