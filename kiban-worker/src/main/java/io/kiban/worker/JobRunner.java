@@ -22,8 +22,9 @@ import java.util.Map;
  * stream ends without {@code [DONE]}, so the client can tell it was cut short. Choices of {@code n > 1} run one
  * after another in the same slot.
  *
- * <p>Response headers for the gateway: {@code x-kiban-queue-ms} (time waiting for a slot) and, on whole
- * responses, {@code x-kiban-ttft-ms} (time to the first token).
+ * <p>Response headers for the gateway: {@code x-kiban-queue-ms} (time waiting for a slot), on whole responses
+ * {@code x-kiban-ttft-ms} (time to the first token), and on streams {@code x-kiban-prompt-tokens} (the prompt's
+ * tokens, for billing a stream that ends before its usage chunk).
  */
 final class JobRunner {
     private static final System.Logger LOG = System.getLogger(JobRunner.class.getName());
@@ -68,6 +69,8 @@ final class JobRunner {
 
     void stream(HttpExchange ex, Job job, long queuedNanos) throws IOException {
         ex.getResponseHeaders().set("x-kiban-queue-ms", Long.toString(queuedNanos / 1_000_000));
+        // The prompt's size before any token: the gateway bills a stream cut short (no usage chunk) with it.
+        ex.getResponseHeaders().set("x-kiban-prompt-tokens", Integer.toString(job.promptTokens().length));
         OutputStream out = HttpIo.startSse(ex);
         Shape shape = job.shape();
         int completionTokens = 0;

@@ -9,7 +9,8 @@ import tools.jackson.core.JsonToken;
 /**
  * Watches a relayed chat or completion stream: the time of the first generated text, the usage chunk (withheld from
  * the client when only the gateway asked for it), the response id, whether it ended with {@code [DONE]} or an error
- * event, and, when history needs it, the assembled text of each choice.
+ * event, the number of events that carried text (what a stream cut short is billed for), and, when history needs
+ * it, the assembled text and finish reason of each choice.
  *
  * <p>Cost per event: a few byte searches; full JSON parsing only for the first event (id), the usage event, and
  * every event when assembling text.
@@ -33,7 +34,9 @@ public final class StreamObserver implements SseInspector {
     private boolean done;
     private boolean error;
     private int events;
+    private int textEvents;
     private final List<StringBuilder> texts = new ArrayList<>(1);
+    private final List<String> finishReasons = new ArrayList<>(1);
 
     public StreamObserver(long startNanos, boolean stripUsage, boolean assemble) {
         this.startNanos = startNanos;
@@ -67,8 +70,11 @@ public final class StreamObserver implements SseInspector {
         if (id == null || assemble) {
             parse(buf, payload, end);
         }
-        if (firstTokenNanos < 0 && (hasText(buf, payload, end, CONTENT) || hasText(buf, payload, end, TEXT))) {
-            firstTokenNanos = System.nanoTime() - startNanos;
+        if (hasText(buf, payload, end, CONTENT) || hasText(buf, payload, end, TEXT)) {
+            textEvents++;
+            if (firstTokenNanos < 0) {
+                firstTokenNanos = System.nanoTime() - startNanos;
+            }
         }
         if (Bytes.indexOf(buf, payload, end, USAGE) >= 0) {
             boolean usageOnly = readUsage(buf, payload, end);
@@ -151,11 +157,14 @@ public final class StreamObserver implements SseInspector {
     private void readChoice(JsonParser p) {
         int index = 0;
         String text = null;
+        String finish = null;
         while (p.nextToken() == JsonToken.PROPERTY_NAME) {
             String name = p.currentName();
             JsonToken v = p.nextToken();
             if (name.equals("index") && v == JsonToken.VALUE_NUMBER_INT) {
                 index = p.getIntValue();
+            } else if (name.equals("finish_reason") && v == JsonToken.VALUE_STRING) {
+                finish = p.getString();
             } else if (name.equals("text") && v == JsonToken.VALUE_STRING) {
                 text = p.getString();
             } else if (name.equals("delta") && v == JsonToken.START_OBJECT) {
@@ -172,11 +181,17 @@ public final class StreamObserver implements SseInspector {
                 p.skipChildren();
             }
         }
-        if (text != null && index >= 0 && index < 128) {
+        if ((text != null || finish != null) && index >= 0 && index < 128) {
             while (texts.size() <= index) {
                 texts.add(new StringBuilder());
+                finishReasons.add(null);
             }
-            texts.get(index).append(text);
+            if (text != null) {
+                texts.get(index).append(text);
+            }
+            if (finish != null) {
+                finishReasons.set(index, finish);
+            }
         }
     }
 
@@ -207,6 +222,16 @@ public final class StreamObserver implements SseInspector {
 
     public int events() {
         return events;
+    }
+
+    /** Events that carried generated text: the tokens sent, for Kiban's workers (one event per token). */
+    public int textEvents() {
+        return textEvents;
+    }
+
+    /** Each choice's finish reason, by index (null for a choice that had none yet); only when assembling. */
+    public List<String> finishReasons() {
+        return java.util.Collections.unmodifiableList(new ArrayList<>(finishReasons));
     }
 
     /** The assembled text of each choice, by index. */
