@@ -15,7 +15,7 @@ import org.springframework.context.annotation.Import;
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
-@Import({ServerConfiguration.class, WebConfiguration.class})
+@Import({ServerConfiguration.class, WebConfiguration.class, MeteringConfiguration.class})
 public class KibanServer {
 
     /** Starts the server; returns false when start-up failed (the reason was printed). */

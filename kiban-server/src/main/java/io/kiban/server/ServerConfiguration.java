@@ -9,7 +9,9 @@ import io.kiban.gateway.Gateway;
 import io.kiban.gateway.GatewayConfig;
 import io.kiban.gateway.GatewayMetrics;
 import io.kiban.gateway.spi.Authenticator;
+import io.kiban.gateway.spi.Limiter;
 import io.kiban.gateway.spi.Principal;
+import io.kiban.gateway.spi.RequestListener;
 import io.kiban.gateway.upstream.Http1Client;
 import io.kiban.gateway.upstream.JdkUpstreamClient;
 import io.kiban.gateway.upstream.UpstreamClient;
@@ -36,6 +38,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.json.JsonMapper;
@@ -159,9 +162,11 @@ class ServerConfiguration {
     }
 
     @Bean
-    Gateway gateway(ServerOptions o, Authenticator auth, Supervisor supervisor, UpstreamClient client, GatewayMetrics metrics) {
+    Gateway gateway(ServerOptions o, Authenticator auth, Supervisor supervisor, UpstreamClient client, GatewayMetrics metrics,
+            ObjectProvider<RequestListener> listeners, ObjectProvider<Limiter> limiter) {
         GatewayConfig d = GatewayConfig.defaults();
-        return new Gateway(auth, new ControlRouter(supervisor), client, metrics, List.of(),
+        return new Gateway(auth, new ControlRouter(supervisor), client, metrics, listeners.orderedStream().toList(),
+                limiter.getIfAvailable(() -> Limiter.NONE),
                 new GatewayConfig(o.maxBodyBytes(), d.maxResponseBytes(), o.holdTimeout(), d.maxAttempts()));
     }
 }

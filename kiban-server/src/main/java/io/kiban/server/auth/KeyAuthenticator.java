@@ -77,7 +77,9 @@ public final class KeyAuthenticator implements Authenticator {
             return c.principal();
         }
         Principal p = new Principal(key.userId(), key.id(), key.settings().projectId(), state.userRole() == Role.ADMIN,
-                java.util.Set.copyOf(new HashSet<>(key.settings().allowedModels())), key.settings().metadataOnly());
+                java.util.Set.copyOf(new HashSet<>(key.settings().allowedModels())), key.settings().metadataOnly(),
+                key.settings().rpmLimit() == null ? 0 : key.settings().rpmLimit(),
+                key.settings().tpmLimit() == null ? 0 : key.settings().tpmLimit());
         principals.put(key.id(), new Cached(state, p));
         return p;
     }
