@@ -330,4 +330,77 @@ class HistoryApiIT {
                         && user.equals(e.targetId())).toList();
         assertThat(events).hasSize(3).allSatisfy(e -> assertThat(e.actorId()).isEqualTo(admin));
     }
+
+    @Test
+    void usage_is_reported_by_model_and_day_as_json_and_csv() throws Exception {
+        String user = tenants.user("henry", Role.USER);
+        String key = tenants.key(user).secret();
+        for (String model : List.of("sim", "sim", "slow")) {
+            assertThat(http.post("/v1/chat/completions", key, "{\"model\":\"" + model + "\",\"max_tokens\":3,"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"abcd efgh\"}]}").statusCode()).isEqualTo(200);
+        }
+        awaitWritten();
+        JsonNode report = http.getJson("/api/v1/usage?group_by=model", key);
+        assertThat(report.path("bucket").asString()).isEqualTo("day");
+        assertThat(report.path("data")).hasSize(2);
+        JsonNode sim = report.path("data").get(0);
+        assertThat(sim.path("model").asString()).isEqualTo("sim");
+        assertThat(sim.path("requests").asLong()).isEqualTo(2);
+        assertThat(sim.path("input_tokens").asLong()).isEqualTo(4); // "abcd efgh": 2 tokens, twice
+        assertThat(sim.path("output_tokens").asLong()).isEqualTo(6);
+        assertThat(report.path("total").path("total_tokens").asLong()).isEqualTo(15);
+
+        HttpResponse<String> csv = http.get("/api/v1/usage?group_by=model&bucket=hour&format=csv", key);
+        assertThat(csv.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/csv"));
+        List<String> lines = csv.body().lines().toList();
+        assertThat(lines.getFirst()).isEqualTo("bucket_start,model,requests,errors,input_tokens,output_tokens,total_tokens");
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(1)).endsWith(",sim,2,0,4,6,10");
+        assertThat(http.get("/api/v1/usage?group_by=user", key).statusCode()).isEqualTo(400);
+        assertThat(http.get("/api/v1/usage?bucket=week", key).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void the_openai_usage_api_answers_administrators_in_its_shape() throws Exception {
+        String user = tenants.user("ida", Role.USER);
+        String key = tenants.key(user).secret();
+        String adminKey = tenants.key(tenants.user("boss", Role.ADMIN)).secret();
+        assertThat(http.post("/v1/chat/completions", key, "{\"model\":\"sim\",\"max_tokens\":5,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}").statusCode()).isEqualTo(200);
+        awaitWritten();
+        long start = Instant.now().minus(Duration.ofHours(3)).getEpochSecond();
+        JsonNode page = http.getJson("/v1/organization/usage/completions?start_time=" + start
+                + "&bucket_width=1h&group_by=model&group_by=user_id&user_ids=" + user + "&limit=2", adminKey);
+        assertThat(page.path("object").asString()).isEqualTo("page");
+        assertThat(page.path("data")).hasSize(2);
+        assertThat(page.path("has_more").asBoolean()).isTrue();
+        JsonNode bucket = page.path("data").get(0);
+        assertThat(bucket.path("object").asString()).isEqualTo("bucket");
+        assertThat(bucket.path("end_time").asLong() - bucket.path("start_time").asLong()).isEqualTo(3600);
+        List<JsonNode> results = new ArrayList<>();
+        String next = page.path("next_page").asString();
+        page.path("data").forEach(b -> b.path("results").forEach(results::add));
+        while (next != null && !next.isEmpty()) {
+            JsonNode more = http.getJson("/v1/organization/usage/completions?start_time=" + start
+                    + "&bucket_width=1h&group_by=model&group_by=user_id&user_ids=" + user + "&limit=2&page=" + next,
+                    adminKey);
+            more.path("data").forEach(b -> b.path("results").forEach(results::add));
+            next = more.path("has_more").asBoolean() ? more.path("next_page").asString() : null;
+        }
+        assertThat(results).singleElement().satisfies(r -> {
+            assertThat(r.path("object").asString()).isEqualTo("organization.usage.completions.result");
+            assertThat(r.path("model").asString()).isEqualTo("sim");
+            assertThat(r.path("user_id").asString()).isEqualTo(user);
+            assertThat(r.path("api_key_id").isNull()).isTrue();
+            assertThat(r.path("num_model_requests").asLong()).isEqualTo(1);
+            assertThat(r.path("input_tokens").asLong()).isEqualTo(2);
+            assertThat(r.path("output_tokens").asLong()).isEqualTo(5);
+        });
+        assertThat(http.get("/v1/organization/usage/completions", adminKey).statusCode()).isEqualTo(400);
+        assertThat(http.get("/v1/organization/usage/completions?start_time=" + start + "&bucket_width=1m", adminKey)
+                .statusCode()).isEqualTo(400);
+        JsonNode admin = http.getJson("/api/v1/admin/usage?user_id=" + user + "&group_by=user,model", adminKey);
+        assertThat(admin.path("data")).singleElement()
+                .satisfies(r -> assertThat(r.path("user_id").asString()).isEqualTo(user));
+    }
 }
