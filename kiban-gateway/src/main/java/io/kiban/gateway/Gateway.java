@@ -66,7 +66,10 @@ public final class Gateway {
     private final boolean wantBodies;
     private final GatewayConfig config;
     private final AtomicLong requestCounter = new AtomicLong();
-    private final String requestIdPrefix = "req_" + Long.toString(System.currentTimeMillis(), 36) + "_";
+    // Unique across restarts and across servers sharing a database: history rows of requests without a response id
+    // of their own are keyed by it, and the Recorder keeps only the first row of an id.
+    private final String requestIdPrefix = "req_" + Long.toString(System.currentTimeMillis(), 36)
+            + Long.toString(new java.security.SecureRandom().nextInt(Integer.MAX_VALUE), 36) + "_";
 
     public Gateway(Authenticator authenticator, ModelRouter router, UpstreamClient upstream, GatewayMetrics metrics,
             List<RequestListener> listeners, GatewayConfig config) {

@@ -36,6 +36,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -402,5 +403,21 @@ class HistoryApiIT {
         JsonNode admin = http.getJson("/api/v1/admin/usage?user_id=" + user + "&group_by=user,model", adminKey);
         assertThat(admin.path("data")).singleElement()
                 .satisfies(r -> assertThat(r.path("user_id").asString()).isEqualTo(user));
+    }
+
+    @Test
+    void records_older_than_the_retention_are_purged_with_their_bodies() throws Exception {
+        String user = tenants.user("old", Role.USER);
+        String key = tenants.key(user).secret();
+        var repo = new HistoryRepository(server.bean(Database.class));
+        Instant longAgo = Instant.now().minus(Duration.ofDays(366)); // the default retention is 365 days
+        repo.insert(new io.kiban.store.history.HistoryRecord("chatcmpl-ancient00000000000000", io.kiban.store.history
+                .HistoryKind.CHAT, user, null, null, "sim", null, io.kiban.store.history.HistoryStatus.COMPLETED, 200,
+                "{}", "{}", longAgo, null, 1, 1, 1, Map.of()));
+        String recent = server.client(key).chat().completions().create(chat("sim", "hi").build()).id();
+        awaitWritten();
+        assertThat(server.bean(io.kiban.server.history.RetentionSchedule.class).purgeNow().history()).isEqualTo(1);
+        assertThat(http.get("/api/v1/history/chatcmpl-ancient00000000000000", key).statusCode()).isEqualTo(404);
+        assertThat(http.get("/api/v1/history/" + recent, key).statusCode()).isEqualTo(200);
     }
 }
