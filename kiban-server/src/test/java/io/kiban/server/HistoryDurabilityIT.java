@@ -55,7 +55,7 @@ class HistoryDurabilityIT {
 
     /** Checks that the store holds exactly the acknowledged requests and their usage; returns the row count. */
     static long assertComplete(TestServer server, String userId, LoadClient load) throws InterruptedException {
-        assertThat(server.bean(Recorder.class).awaitWritten(Duration.ofSeconds(60))).isTrue();
+        Recorded.settle(server);
         Database db = server.bean(Database.class);
         List<String> ids = new ArrayList<>();
         new HistoryRepository(db).export(userId, HistoryFilter.ALL, SortOrder.ASC, r -> ids.add(r.id()));
@@ -153,7 +153,7 @@ class HistoryDurabilityIT {
             for (int i = 0; i < 10; i++) {
                 assertThat(load.send(i)).isTrue();
             }
-            assertThat(server.bean(Recorder.class).awaitWritten(Duration.ofSeconds(30))).isTrue();
+            Recorded.settle(server);
             Http http = new Http(server.port);
             assertThat(http.getJson("/api/v1/history", key).path("data")).isEmpty();
             var total = http.getJson("/api/v1/usage", key).path("total");

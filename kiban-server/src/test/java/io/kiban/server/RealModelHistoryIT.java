@@ -73,7 +73,7 @@ class RealModelHistoryIT {
             streamId = chunks.getFirst().id();
             chunks.forEach(c -> c.choices().forEach(ch -> ch.delta().content().ifPresent(streamed::append)));
         }
-        assertThat(server.bean(Recorder.class).awaitWritten(Duration.ofSeconds(30))).isTrue();
+        Recorded.settle(server);
 
         List<ChatCompletion> listed = new ArrayList<>();
         client.chat().completions().list().autoPager().forEach(listed::add);
@@ -125,7 +125,7 @@ class RealModelHistoryIT {
         }
         JsonNode r = null;
         for (int i = 0; i < 300 && r == null; i++) {
-            assertThat(server.bean(Recorder.class).awaitWritten(Duration.ofSeconds(30))).isTrue();
+            Recorded.settle(server);
             JsonNode data = http.getJson("/api/v1/history?status=incomplete", key).path("data");
             r = data.isEmpty() ? null : data.get(0);
             Thread.sleep(r == null ? 100 : 0);
