@@ -2,6 +2,7 @@ package io.kiban.server.history;
 
 import io.kiban.api.Json;
 import io.kiban.store.history.HistoryRecord;
+import io.kiban.store.history.SortOrder;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
@@ -73,5 +74,31 @@ final class StoredCompletions {
             out.add(o);
         }
         return out;
+    }
+
+    /** A page of the stored messages, OpenAI's list shape; {@code after} is a message id. */
+    static ObjectNode messagesPage(HistoryRecord r, String after, int limit, SortOrder order) {
+        List<ObjectNode> all = messages(r);
+        if (order == SortOrder.DESC) {
+            all = all.reversed();
+        }
+        int from = 0;
+        if (after != null) {
+            from = all.size();
+            for (int i = 0; i < all.size(); i++) {
+                if (all.get(i).path("id").asString("").equals(after)) {
+                    from = i + 1;
+                }
+            }
+        }
+        List<ObjectNode> page = all.subList(from, Math.min(all.size(), from + limit));
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("object", "list");
+        ArrayNode data = o.putArray("data");
+        page.forEach(data::add);
+        o.put("first_id", page.isEmpty() ? null : page.getFirst().path("id").asString());
+        o.put("last_id", page.isEmpty() ? null : page.getLast().path("id").asString());
+        o.put("has_more", from + page.size() < all.size());
+        return o;
     }
 }

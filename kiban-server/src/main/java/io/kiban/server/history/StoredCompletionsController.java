@@ -12,13 +12,11 @@ import io.kiban.store.history.HistoryRecord;
 import io.kiban.store.history.HistoryStatus;
 import io.kiban.store.history.SortOrder;
 import jakarta.servlet.http.HttpServletRequest;
-import java.util.List;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -61,29 +59,8 @@ public class StoredCompletionsController {
             @RequestParam(name = "order", required = false) String order, HttpServletRequest req) {
         Principal p = Requests.principal(auth, req);
         HistoryRecord r = history.storedCompletion(p.userId(), id);
-        List<ObjectNode> all = StoredCompletions.messages(r);
-        if (QueryParams.order(order, SortOrder.ASC) == SortOrder.DESC) {
-            all = all.reversed();
-        }
-        int from = 0;
-        if (after != null) {
-            from = all.size();
-            for (int i = 0; i < all.size(); i++) {
-                if (all.get(i).path("id").asString("").equals(after)) {
-                    from = i + 1;
-                }
-            }
-        }
-        int n = QueryParams.limit("limit", limit, 20, 100);
-        List<ObjectNode> page = all.subList(from, Math.min(all.size(), from + n));
-        ObjectNode o = Json.MAPPER.createObjectNode();
-        o.put("object", "list");
-        ArrayNode data = o.putArray("data");
-        page.forEach(data::add);
-        o.put("first_id", page.isEmpty() ? null : page.getFirst().path("id").asString());
-        o.put("last_id", page.isEmpty() ? null : page.getLast().path("id").asString());
-        o.put("has_more", from + page.size() < all.size());
-        return o;
+        return StoredCompletions.messagesPage(r, after, QueryParams.limit("limit", limit, 20, 100),
+                QueryParams.order(order, SortOrder.ASC));
     }
 
     @DeleteMapping("/v1/chat/completions/{id}")
