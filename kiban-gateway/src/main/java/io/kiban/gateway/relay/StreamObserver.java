@@ -12,8 +12,11 @@ import tools.jackson.core.JsonToken;
  * event, the number of events that carried text (what a stream cut short is billed for), and, when history needs
  * it, the assembled text and finish reason of each choice.
  *
- * <p>Cost per event: a few byte searches; full JSON parsing only for the first event (id), the usage event, and
- * every event when assembling text.
+ * <p>Cost per event: a few byte searches; full JSON parsing only for the first event (id) and the usage event.
+ * Assembling text for history reads the usual one-choice event ({@code "index":N}, a {@code "content"} or
+ * {@code "text"} string without escapes, {@code "finish_reason"}) with byte searches too, and parses the event as
+ * JSON only when it looks any different (escapes, several choices, tool calls): measured, a Jackson parse per
+ * event was most of what recording a stream's text cost.
  */
 public final class StreamObserver implements SseInspector {
     private static final byte[] DATA = Bytes.ascii("data:");
@@ -22,6 +25,9 @@ public final class StreamObserver implements SseInspector {
     private static final byte[] ERROR = Bytes.ascii("{\"error\"");
     private static final byte[] CONTENT = Bytes.ascii("\"content\":\"");
     private static final byte[] TEXT = Bytes.ascii("\"text\":\"");
+    private static final byte[] INDEX = Bytes.ascii("\"index\":");
+    private static final byte[] FINISH = Bytes.ascii("\"finish_reason\":\"");
+    private static final byte[] TOOL_CALLS = Bytes.ascii("\"tool_calls\"");
 
     private final boolean stripUsage;
     private final boolean assemble;
@@ -67,7 +73,7 @@ public final class StreamObserver implements SseInspector {
             error = true;
             return true;
         }
-        if (id == null || assemble) {
+        if (id == null || (assemble && !assembleFast(buf, payload, end))) {
             parse(buf, payload, end);
         }
         if (hasText(buf, payload, end, CONTENT) || hasText(buf, payload, end, TEXT)) {
@@ -154,6 +160,68 @@ public final class StreamObserver implements SseInspector {
         }
     }
 
+    /**
+     * Adds the text and finish reason of an event with one choice and plain strings, read with byte searches; false
+     * (nothing added) when the event needs a real parse.
+     */
+    private boolean assembleFast(byte[] buf, int from, int to) {
+        int index = Bytes.indexOf(buf, from, to, INDEX);
+        if (index < 0) {
+            // No choice in this event (a usage-only chunk) unless it carries text some other way: then parse.
+            return Bytes.indexOf(buf, from, to, CONTENT) < 0 && Bytes.indexOf(buf, from, to, TEXT) < 0;
+        }
+        if (Bytes.indexOf(buf, index + INDEX.length, to, INDEX) >= 0 || Bytes.indexOf(buf, from, to, TOOL_CALLS) >= 0) {
+            return false;
+        }
+        int i = index + INDEX.length;
+        int choice = 0;
+        int digits = 0;
+        while (i < to && buf[i] >= '0' && buf[i] <= '9' && digits < 4) {
+            choice = choice * 10 + (buf[i++] - '0');
+            digits++;
+        }
+        if (digits == 0 || digits == 4 || choice >= 128) {
+            return false;
+        }
+        String text = null;
+        int field = Bytes.indexOf(buf, from, to, CONTENT);
+        int start = field >= 0 ? field + CONTENT.length : -1;
+        if (field < 0 && (field = Bytes.indexOf(buf, from, to, TEXT)) >= 0) {
+            start = field + TEXT.length;
+        }
+        if (start >= 0) {
+            int close = plainStringEnd(buf, start, to);
+            if (close < 0) {
+                return false;
+            }
+            text = new String(buf, start, close - start, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        String finish = null;
+        int f = Bytes.indexOf(buf, from, to, FINISH);
+        if (f >= 0) {
+            int close = plainStringEnd(buf, f + FINISH.length, to);
+            if (close < 0) {
+                return false;
+            }
+            finish = new String(buf, f + FINISH.length, close - f - FINISH.length, java.nio.charset.StandardCharsets.US_ASCII);
+        }
+        add(choice, text, finish);
+        return true;
+    }
+
+    /** The index of the closing quote of a JSON string starting at {@code from}, or -1 if it has escapes. */
+    private static int plainStringEnd(byte[] buf, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (buf[i] == '"') {
+                return i;
+            }
+            if (buf[i] == '\\') {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
     private void readChoice(JsonParser p) {
         int index = 0;
         String text = null;
@@ -181,6 +249,10 @@ public final class StreamObserver implements SseInspector {
                 p.skipChildren();
             }
         }
+        add(index, text, finish);
+    }
+
+    private void add(int index, String text, String finish) {
         if ((text != null || finish != null) && index >= 0 && index < 128) {
             while (texts.size() <= index) {
                 texts.add(new StringBuilder());
