@@ -5,6 +5,8 @@ import io.kiban.api.ApiException;
 import io.kiban.gateway.relay.StreamObserver;
 import io.kiban.gateway.spi.Authenticator;
 import io.kiban.gateway.spi.Endpoint;
+import io.kiban.gateway.spi.LimitExceeded;
+import io.kiban.gateway.spi.Limiter;
 import io.kiban.gateway.spi.ModelRouter;
 import io.kiban.gateway.spi.Principal;
 import io.kiban.gateway.spi.RequestListener;
@@ -21,12 +23,15 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The data plane's request path for model calls ({@code POST /v1/chat/completions}, {@code /v1/completions},
- * {@code /v1/embeddings}): authenticate → read and scan the body → route by model → wait for a ready replica →
- * forward → relay (streamed event by event) → meter and notify listeners.
+ * {@code /v1/embeddings}): authenticate → read and scan the body → route by model → reserve from the limits →
+ * wait for a ready replica → forward → relay (streamed event by event) → meter, settle the limits and notify
+ * listeners.
  *
  * <p>Implementation notes.
  * <ul>
@@ -49,6 +54,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>Whole responses are read completely before the first byte goes to the client, so a runtime that dies in
  *       the middle always yields a clean error status. Error bodies that are not API errors (HTML pages, stack
  *       traces) and 200s that are not JSON become a 502 of our own ({@link UpstreamErrors}).
+ *   <li>Limits: {@link Limiter#reserve} runs once the model is known (a refusal is a 429 with the limiter's
+ *       headers and reserves nothing); every reservation is settled in {@code finish}, with the tokens the
+ *       request really used, whatever happened to it.
+ *   <li>Billing a stream cut short (client gone, runtime died): the usage chunk never came, so the output is the
+ *       number of text events the runtime sent (one per token for Kiban's workers) and the prompt is what the
+ *       runtime reported in {@code x-kiban-prompt-tokens}, else the estimate of a quarter of the body's bytes.
  * </ul>
  */
 public final class Gateway {
@@ -59,18 +70,28 @@ public final class Gateway {
     private final UpstreamClient upstream;
     private final GatewayMetrics metrics;
     private final List<RequestListener> listeners;
+    private final Limiter limiter;
     private final boolean wantBodies;
     private final GatewayConfig config;
     private final AtomicLong requestCounter = new AtomicLong();
-    private final String requestIdPrefix = "req_" + Long.toString(System.currentTimeMillis(), 36) + "_";
+    // Unique across restarts and across servers sharing a database: history rows of requests without a response id
+    // of their own are keyed by it, and the Recorder keeps only the first row of an id.
+    private final String requestIdPrefix = "req_" + Long.toString(System.currentTimeMillis(), 36)
+            + Long.toString(new java.security.SecureRandom().nextInt(Integer.MAX_VALUE), 36) + "_";
 
     public Gateway(Authenticator authenticator, ModelRouter router, UpstreamClient upstream, GatewayMetrics metrics,
             List<RequestListener> listeners, GatewayConfig config) {
+        this(authenticator, router, upstream, metrics, listeners, Limiter.NONE, config);
+    }
+
+    public Gateway(Authenticator authenticator, ModelRouter router, UpstreamClient upstream, GatewayMetrics metrics,
+            List<RequestListener> listeners, Limiter limiter, GatewayConfig config) {
         this.authenticator = authenticator;
         this.router = router;
         this.upstream = upstream;
         this.metrics = metrics;
         this.listeners = List.copyOf(listeners);
+        this.limiter = limiter;
         this.wantBodies = listeners.stream().anyMatch(RequestListener::wantsBodies);
         this.config = config;
     }
@@ -84,6 +105,11 @@ public final class Gateway {
         Call call = new Call(requestId, start, startMillis, ex.clientIp());
         try {
             serve(ex, call);
+        } catch (LimitExceeded e) {
+            call.status = ApiError.status(e.error());
+            call.errorCode = e.error().code();
+            headers(ex, e.headers());
+            Errors.write(ex, e.error());
         } catch (ApiException e) {
             call.status = ApiError.status(e.error());
             call.errorCode = e.error().code();
@@ -128,10 +154,14 @@ public final class Gateway {
         RequestScan scan = RequestScan.of(body);
         call.model = scan.model();
         call.stream = scan.stream();
+        call.metadata = scan.metadata();
         Route route = principal.mayUse(scan.model()) ? router.route(scan.model(), principal) : null;
         if (route == null) {
             throw new ApiException(ApiError.modelNotFound(scan.model()));
         }
+        call.reservation = limiter.reserve(principal, new Limiter.Demand(route.model(), kind.label, body.length,
+                kind == Kind.EMBEDDING ? 0 : scan.maxTokens(), scan.choices()));
+        headers(ex, call.reservation.headers());
         GatewayMetrics.ModelMeters meters = metrics.model(route.model());
         call.meters = meters;
         meters.inFlight.incrementAndGet();
@@ -225,6 +255,12 @@ public final class Gateway {
         }
     }
 
+    private static void headers(Exchange ex, List<String> nameValuePairs) {
+        for (int i = 0; i + 1 < nameValuePairs.size(); i += 2) {
+            ex.header(nameValuePairs.get(i), nameValuePairs.get(i + 1));
+        }
+    }
+
     private static List<String> headers(Endpoint endpoint, String requestId) {
         return endpoint.authorization() == null
                 ? List.of("Content-Type", "application/json", "x-request-id", requestId)
@@ -244,6 +280,7 @@ public final class Gateway {
         if (hold == null) {
             hold = new Hold(ex, route.model(), config.heartbeat());
         }
+        String reportedPrompt = response.header("x-kiban-prompt-tokens");
         StreamObserver observer = new StreamObserver(call.start, scan.stripUsage(), wantBodies);
         call.committed = true;
         OutputStream out;
@@ -261,11 +298,30 @@ public final class Gateway {
         call.ttftNanos = observer.firstTokenNanos();
         call.promptTokens = observer.promptTokens();
         call.completionTokens = observer.completionTokens();
+        if (call.completionTokens < 0) { // cut short before the usage chunk: bill what was generated
+            call.completionTokens = observer.textEvents();
+            call.promptTokens = reportedPrompt != null ? parseCount(reportedPrompt, call) : estimatedPrompt(call);
+        }
         call.responseId = observer.id();
         if (wantBodies) {
             List<String> texts = observer.texts();
             call.responseText = texts.isEmpty() ? "" : texts.size() == 1 ? texts.getFirst() : String.join("\n\n", texts);
+            call.choiceTexts = texts;
+            call.finishReasons = observer.finishReasons();
         }
+    }
+
+    private static int parseCount(String value, Call call) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            return estimatedPrompt(call);
+        }
+    }
+
+    /** A quarter of the body's bytes: the usual estimate of a prompt's tokens when the runtime did not say. */
+    private static int estimatedPrompt(Call call) {
+        return call.requestBody == null ? 0 : (call.requestBody.length + 3) / 4;
     }
 
     private void whole(Exchange ex, Call call, Route route, UpstreamResponse response, int status, String type, Hold hold) {
@@ -380,6 +436,9 @@ public final class Gateway {
                 }
             }
         }
+        if (call.reservation != null) {
+            settle(call);
+        }
         if (listeners.isEmpty() || call.principal == null || call.kind == null) {
             return;
         }
@@ -387,13 +446,26 @@ public final class Gateway {
         RequestRecord record = new RequestRecord(call.requestId, call.responseId == null ? call.requestId : call.responseId,
                 call.kind.label, call.model, call.principal, call.clientIp, call.status, call.stream, call.startMillis,
                 call.ttftNanos, duration, call.promptTokens, call.completionTokens,
-                bodies ? call.requestBody : null, bodies ? call.responseText : null, call.errorCode);
+                bodies ? call.requestBody : null, bodies ? call.responseText : null, call.errorCode,
+                bodies ? call.choiceTexts : null, bodies ? call.finishReasons : null, call.metadata);
         for (RequestListener l : listeners) {
             try {
                 l.completed(record);
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, "request listener failed", e);
             }
+        }
+    }
+
+    /** Settles the call's reservation with its real cost; an answered call whose usage is unknown keeps its estimate. */
+    private void settle(Call call) {
+        boolean unknown = call.promptTokens < 0 && call.completionTokens < 0;
+        long used = unknown && call.status == 200 ? -1 // answered, but nothing reported: the reservation stays spent
+                : Math.max(0, call.promptTokens) + Math.max(0, call.completionTokens);
+        try {
+            limiter.settle(call.reservation, used);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "settling the limits of " + call.requestId + " failed", e);
         }
     }
 
@@ -414,6 +486,10 @@ public final class Gateway {
         String errorCode;
         String responseId;
         String responseText;
+        List<String> choiceTexts;
+        List<String> finishReasons;
+        Map<String, String> metadata = Map.of();
+        Limiter.Reservation reservation;
         long ttftNanos = -1;
         int promptTokens = -1;
         int completionTokens = -1;

@@ -49,11 +49,11 @@ class RequestScanTest {
     @Test
     void reads_model_stream_and_stream_options() {
         assertThat(RequestScan.of(utf8("{\"model\":\"qwen3\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")))
-                .isEqualTo(new RequestScan("qwen3", false, false, false));
+                .isEqualTo(new RequestScan("qwen3", false, false, false, -1, 1, java.util.Map.of()));
         assertThat(RequestScan.of(utf8("{\"stream\":true,\"model\":\"m\",\"stream_options\":{\"include_usage\":true}}")))
-                .isEqualTo(new RequestScan("m", true, true, true));
+                .isEqualTo(new RequestScan("m", true, true, true, -1, 1, java.util.Map.of()));
         assertThat(RequestScan.of(utf8("{\"model\":\"m\",\"stream\":null,\"stream_options\":{\"x\":[1,{\"include_usage\":true}],\"include_usage\":false}}")))
-                .isEqualTo(new RequestScan("m", false, false, true));
+                .isEqualTo(new RequestScan("m", false, false, true, -1, 1, java.util.Map.of()));
         assertThat(RequestScan.of(utf8(" \r\n\t{ \"model\" : \"ünïcödé/モデル\" , \"stream\" : false } \n")).model())
                 .isEqualTo("ünïcödé/モデル");
     }

@@ -15,7 +15,8 @@ import org.springframework.context.annotation.Import;
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
-@Import({ServerConfiguration.class, WebConfiguration.class, TenancyConfiguration.class, ControlConfiguration.class})
+@Import({ServerConfiguration.class, WebConfiguration.class, TenancyConfiguration.class, ControlConfiguration.class,
+        MeteringConfiguration.class})
 public class KibanServer {
 
     /** Starts the server; returns false when start-up failed (the reason was printed). */

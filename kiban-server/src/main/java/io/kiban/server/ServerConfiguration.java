@@ -6,7 +6,9 @@ import io.kiban.gateway.Gateway;
 import io.kiban.gateway.GatewayConfig;
 import io.kiban.gateway.GatewayMetrics;
 import io.kiban.gateway.spi.Authenticator;
+import io.kiban.gateway.spi.Limiter;
 import io.kiban.gateway.spi.Principal;
+import io.kiban.gateway.spi.RequestListener;
 import io.kiban.gateway.upstream.Http1Client;
 import io.kiban.gateway.upstream.JdkUpstreamClient;
 import io.kiban.gateway.upstream.UpstreamClient;
@@ -35,6 +37,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -151,8 +154,9 @@ class ServerConfiguration {
 
     @Bean
     Gateway gateway(ServerOptions o, Authenticator auth, Supervisor supervisor, UpstreamClient client, GatewayMetrics metrics,
-            Environment env) {
-        return new Gateway(auth, new ControlRouter(supervisor), client, metrics, List.of(), gatewayConfig(o, env));
+            Environment env, ObjectProvider<RequestListener> listeners, ObjectProvider<Limiter> limiter) {
+        return new Gateway(auth, new ControlRouter(supervisor), client, metrics, listeners.orderedStream().toList(),
+                limiter.getIfAvailable(() -> Limiter.NONE), gatewayConfig(o, env));
     }
 
     /**

@@ -3,6 +3,7 @@ package io.kiban.server;
 import io.kiban.control.model.ModelOptions;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.List;
 
 /**
@@ -13,6 +14,9 @@ import java.util.List;
  * @param externals OpenAI-compatible endpoints served under a name ({@code --external NAME=URL})
  * @param dbUrl JDBC URL of the store; null for the embedded H2 database in the data directory
  * @param auth {@code keys} (API keys required) or {@code none} (no authentication: local use and benchmarks only)
+ * @param history whether request history is recorded (usage is counted either way)
+ * @param historyRetention age after which history records are purged
+ * @param quotaZone the time zone in which daily and monthly token quotas reset
  */
 public record ServerOptions(
         String host,
@@ -25,7 +29,19 @@ public record ServerOptions(
         String auth,
         boolean history,
         int maxBodyBytes,
-        Duration holdTimeout) {
+        Duration holdTimeout,
+        Duration historyRetention,
+        ZoneId quotaZone) {
+
+    public static final Duration DEFAULT_HISTORY_RETENTION = Duration.ofDays(365);
+
+    /** Options with the default history retention and quotas resetting in the system's time zone. */
+    public ServerOptions(String host, int port, Path dataDir, List<ModelArg> models, Path modelsDir,
+            List<ExternalArg> externals, String dbUrl, String auth, boolean history, int maxBodyBytes,
+            Duration holdTimeout) {
+        this(host, port, dataDir, models, modelsDir, externals, dbUrl, auth, history, maxBodyBytes, holdTimeout,
+                DEFAULT_HISTORY_RETENTION, ZoneId.systemDefault());
+    }
 
     /** A {@code --model NAME=PATH.gguf[:OPTIONS]} argument. */
     public record ModelArg(String name, Path path, ModelOptions options) {

@@ -18,13 +18,10 @@ import io.kiban.store.keys.KeyCache;
 import io.kiban.store.keys.KeySecrets;
 import io.kiban.store.keys.LastUseTracker;
 import io.kiban.store.recorder.Recorder;
-import io.kiban.store.recorder.RecorderConfig;
-import io.kiban.store.recorder.RecorderListener;
 import io.kiban.store.tenancy.ProjectRepository;
 import io.kiban.store.tenancy.UserRepository;
 import java.time.Clock;
 import java.time.Duration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -32,7 +29,7 @@ import org.springframework.context.annotation.Import;
 /**
  * Wires tenancy administration: users, projects, keys and the audit log (logic in {@code server.tenancy}, HTTP in
  * {@code server.web}), the last-use tracker and the authentication-failure auditor used by the
- * {@code KeyAuthenticator}, and the store's {@link Recorder}, through which audit events are written.
+ * {@code KeyAuthenticator}. Audit events go through the store's {@link Recorder} (defined in {@code MeteringConfiguration}).
  */
 @Configuration(proxyBeanMethods = false)
 @Import({UsersController.class, ProjectsController.class, KeysController.class, AuditController.class})
@@ -59,34 +56,6 @@ class TenancyConfiguration {
     @Bean(destroyMethod = "close")
     LastUseTracker lastUseTracker(ApiKeyRepository keys) {
         return new LastUseTracker(keys).start(LAST_USE_FLUSH);
-    }
-
-    /**
-     * The store's asynchronous durable writer (audit events here; history and usage use it too). There is one per
-     * server: if another configuration (metering) defines it first, that one is used.
-     */
-    @Bean(name = "recorder", destroyMethod = "close")
-    @ConditionalOnMissingBean(Recorder.class)
-    Recorder recorder(Database db, ServerOptions o) {
-        return Recorder.start(db, RecorderConfig.defaults(o.dataDir().resolve("spool")), Clock.systemUTC(),
-                new RecorderListener() {
-                    @Override
-                    public void rejected(int entries, Exception cause) {
-                        LOG.log(System.Logger.Level.ERROR, "recorder rejected " + entries + " entries (kept in "
-                                + "spool/rejected.log): " + cause.getMessage());
-                    }
-
-                    @Override
-                    public void databaseUnavailable(Exception cause) {
-                        LOG.log(System.Logger.Level.WARNING, "database unavailable; recording to the spool: "
-                                + cause.getMessage());
-                    }
-
-                    @Override
-                    public void databaseRecovered(Duration outage) {
-                        LOG.log(System.Logger.Level.INFO, "database back after " + outage.toMillis() + " ms");
-                    }
-                });
     }
 
     @Bean

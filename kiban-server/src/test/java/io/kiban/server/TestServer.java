@@ -34,6 +34,11 @@ final class TestServer implements AutoCloseable {
         ServerOptions o = new ServerOptions("127.0.0.1", 0, dataDir, models.stream().map(ServerOptions.ModelArg::parse).toList(),
                 dataDir.resolve("models"), externals.stream().map(ServerOptions.ExternalArg::parse).toList(), dbUrl, "keys",
                 true, maxBodyMiB * 1024 * 1024, hold);
+        return start(o);
+    }
+
+    /** A server with any options (a PostgreSQL {@code dbUrl}, {@code --history off}, …). */
+    static TestServer start(ServerOptions o) {
         ConfigurableApplicationContext ctx = KibanServer.start(o, new String[0]);
         if (ctx == null) {
             throw new IllegalStateException("server did not start");

@@ -36,6 +36,8 @@ final class SimEngine implements Handler {
     private volatile long readyAtNanos;
 
     private final AtomicLong sequence = new AtomicLong();
+    /** Makes response ids unique across simulator instances (a gateway's history is keyed by them). */
+    private final String idToken = Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 1, 36);
     final LongAdder requests = new LongAdder();
     final LongAdder completed = new LongAdder();
     final LongAdder injectedErrors = new LongAdder();
@@ -229,7 +231,7 @@ final class SimEngine implements Handler {
         SimOutput out = SimOutput.plan(planned, req.seed() ^ seed, k.chunkBytes(), req.stops());
         String finish = !out.stopped() && req.maxTokens() != null ? "length" : "stop";
         long itl = k.itl().toNanos();
-        SimResponses r = new SimResponses(req, seq, out, finish, cached);
+        SimResponses r = new SimResponses(req, idToken, seq, out, finish, cached);
         if (!req.stream()) {
             sleepUntil(firstTokenAt + Math.max(0, out.tokens() - 1) * itl);
             r.whole(ex.out());
@@ -238,6 +240,7 @@ final class SimEngine implements Handler {
             completed.increment();
             return;
         }
+        ex.responseHeader("x-kiban-prompt-tokens", Integer.toString(req.promptTokens())); // as Kiban's worker does
         ex.startStream(200, SSE);
         ByteSink sink = ex.out();
         int dropAfter = k.dropAfter();

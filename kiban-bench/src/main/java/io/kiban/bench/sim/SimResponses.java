@@ -21,14 +21,14 @@ final class SimResponses {
     private final boolean chat;
     private final byte[] head; // `{"id":…,"object":…,"created":…,"model":…,"choices":[`
 
-    SimResponses(SimRequest req, long seq, SimOutput out, String finish, int cachedTokens) {
+    SimResponses(SimRequest req, String idToken, long seq, SimOutput out, String finish, int cachedTokens) {
         this.req = req;
         this.out = out;
         this.finish = finish;
         this.cachedTokens = cachedTokens;
         this.chat = req.endpoint() == SimRequest.Endpoint.CHAT;
         ByteSink h = new ByteSink(160);
-        h.ascii(chat ? "{\"id\":\"chatcmpl-sim-" : "{\"id\":\"cmpl-sim-").decimal(seq).ascii("\",\"object\":\"")
+        h.ascii(chat ? "{\"id\":\"chatcmpl-sim-" : "{\"id\":\"cmpl-sim-").ascii(idToken).ascii("-").decimal(seq).ascii("\",\"object\":\"")
                 .ascii(chat ? (req.stream() ? "chat.completion.chunk" : "chat.completion") : "text_completion")
                 .ascii("\",\"created\":").decimal(System.currentTimeMillis() / 1000).ascii(",\"model\":\"")
                 .jsonEscaped(req.model()).ascii("\",\"choices\":[");

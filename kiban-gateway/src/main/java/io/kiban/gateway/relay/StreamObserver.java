@@ -9,10 +9,14 @@ import tools.jackson.core.JsonToken;
 /**
  * Watches a relayed chat or completion stream: the time of the first generated text, the usage chunk (withheld from
  * the client when only the gateway asked for it), the response id, whether it ended with {@code [DONE]} or an error
- * event, and, when history needs it, the assembled text of each choice.
+ * event, the number of events that carried text (what a stream cut short is billed for), and, when history needs
+ * it, the assembled text and finish reason of each choice.
  *
- * <p>Cost per event: a few byte searches; full JSON parsing only for the first event (id), the usage event, and
- * every event when assembling text.
+ * <p>Cost per event: a few byte searches; full JSON parsing only for the first event (id) and the usage event.
+ * Assembling text for history reads the usual one-choice event ({@code "index":N}, a {@code "content"} or
+ * {@code "text"} string without escapes, {@code "finish_reason"}) with byte searches too, and parses the event as
+ * JSON only when it looks any different (escapes, several choices, tool calls): measured, a Jackson parse per
+ * event was most of what recording a stream's text cost.
  */
 public final class StreamObserver implements SseInspector {
     private static final byte[] DATA = Bytes.ascii("data:");
@@ -22,6 +26,12 @@ public final class StreamObserver implements SseInspector {
     private static final byte[] ERROR = Bytes.ascii("{\"error\"");
     private static final byte[] CONTENT = Bytes.ascii("\"content\"");
     private static final byte[] TEXT = Bytes.ascii("\"text\"");
+    // Compact forms, for the byte-search fast path of text assembly; anything else takes the parser.
+    private static final byte[] CONTENT_VALUE = Bytes.ascii("\"content\":\"");
+    private static final byte[] TEXT_VALUE = Bytes.ascii("\"text\":\"");
+    private static final byte[] INDEX = Bytes.ascii("\"index\":");
+    private static final byte[] FINISH = Bytes.ascii("\"finish_reason\":\"");
+    private static final byte[] TOOL_CALLS = Bytes.ascii("\"tool_calls\"");
 
     private final boolean stripUsage;
     private final boolean assemble;
@@ -34,7 +44,9 @@ public final class StreamObserver implements SseInspector {
     private boolean done;
     private boolean error;
     private int events;
+    private int textEvents;
     private final List<StringBuilder> texts = new ArrayList<>(1);
+    private final List<String> finishReasons = new ArrayList<>(1);
 
     public StreamObserver(long startNanos, boolean stripUsage, boolean assemble) {
         this.startNanos = startNanos;
@@ -65,11 +77,14 @@ public final class StreamObserver implements SseInspector {
             error = true;
             return true;
         }
-        if (id == null || assemble) {
+        if (id == null || (assemble && !assembleFast(buf, payload, end))) {
             parse(buf, payload, end);
         }
-        if (firstTokenNanos < 0 && (hasText(buf, payload, end, CONTENT) || hasText(buf, payload, end, TEXT))) {
-            firstTokenNanos = System.nanoTime() - startNanos;
+        if (hasText(buf, payload, end, CONTENT) || hasText(buf, payload, end, TEXT)) {
+            textEvents++;
+            if (firstTokenNanos < 0) {
+                firstTokenNanos = System.nanoTime() - startNanos;
+            }
         }
         if (hasObject(buf, payload, end, USAGE)) {
             boolean usageOnly = readUsage(buf, payload, end);
@@ -203,14 +218,82 @@ public final class StreamObserver implements SseInspector {
         }
     }
 
+    /**
+     * Adds the text and finish reason of an event with one choice and plain strings, read with byte searches; false
+     * (nothing added) when the event needs a real parse.
+     */
+    private boolean assembleFast(byte[] buf, int from, int to) {
+        int index = Bytes.indexOf(buf, from, to, INDEX);
+        if (index < 0) {
+            // No choice in this event (a usage-only chunk) unless it carries text some other way: then parse.
+            return Bytes.indexOf(buf, from, to, CONTENT) < 0 && Bytes.indexOf(buf, from, to, TEXT) < 0;
+        }
+        if (Bytes.indexOf(buf, index + INDEX.length, to, INDEX) >= 0 || Bytes.indexOf(buf, from, to, TOOL_CALLS) >= 0) {
+            return false;
+        }
+        int i = index + INDEX.length;
+        int choice = 0;
+        int digits = 0;
+        while (i < to && buf[i] >= '0' && buf[i] <= '9' && digits < 4) {
+            choice = choice * 10 + (buf[i++] - '0');
+            digits++;
+        }
+        if (digits == 0 || digits == 4 || choice >= 128) {
+            return false;
+        }
+        String text = null;
+        int field = Bytes.indexOf(buf, from, to, CONTENT_VALUE);
+        int start = field >= 0 ? field + CONTENT_VALUE.length : -1;
+        if (field < 0 && (field = Bytes.indexOf(buf, from, to, TEXT_VALUE)) >= 0) {
+            start = field + TEXT_VALUE.length;
+        }
+        if (start < 0 && (Bytes.indexOf(buf, from, to, CONTENT) >= 0 || Bytes.indexOf(buf, from, to, TEXT) >= 0)) {
+            return false; // a text field in a form the byte search does not read (spacing, null): parse
+        }
+        if (start >= 0) {
+            int close = plainStringEnd(buf, start, to);
+            if (close < 0) {
+                return false;
+            }
+            text = new String(buf, start, close - start, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        String finish = null;
+        int f = Bytes.indexOf(buf, from, to, FINISH);
+        if (f >= 0) {
+            int close = plainStringEnd(buf, f + FINISH.length, to);
+            if (close < 0) {
+                return false;
+            }
+            finish = new String(buf, f + FINISH.length, close - f - FINISH.length, java.nio.charset.StandardCharsets.US_ASCII);
+        }
+        add(choice, text, finish);
+        return true;
+    }
+
+    /** The index of the closing quote of a JSON string starting at {@code from}, or -1 if it has escapes. */
+    private static int plainStringEnd(byte[] buf, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (buf[i] == '"') {
+                return i;
+            }
+            if (buf[i] == '\\') {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
     private void readChoice(JsonParser p) {
         int index = 0;
         String text = null;
+        String finish = null;
         while (p.nextToken() == JsonToken.PROPERTY_NAME) {
             String name = p.currentName();
             JsonToken v = p.nextToken();
             if (name.equals("index") && v == JsonToken.VALUE_NUMBER_INT) {
                 index = p.getIntValue();
+            } else if (name.equals("finish_reason") && v == JsonToken.VALUE_STRING) {
+                finish = p.getString();
             } else if (name.equals("text") && v == JsonToken.VALUE_STRING) {
                 text = p.getString();
             } else if (name.equals("delta") && v == JsonToken.START_OBJECT) {
@@ -227,11 +310,21 @@ public final class StreamObserver implements SseInspector {
                 p.skipChildren();
             }
         }
-        if (text != null && index >= 0 && index < 128) {
+        add(index, text, finish);
+    }
+
+    private void add(int index, String text, String finish) {
+        if ((text != null || finish != null) && index >= 0 && index < 128) {
             while (texts.size() <= index) {
                 texts.add(new StringBuilder());
+                finishReasons.add(null);
             }
-            texts.get(index).append(text);
+            if (text != null) {
+                texts.get(index).append(text);
+            }
+            if (finish != null) {
+                finishReasons.set(index, finish);
+            }
         }
     }
 
@@ -262,6 +355,16 @@ public final class StreamObserver implements SseInspector {
 
     public int events() {
         return events;
+    }
+
+    /** Events that carried generated text: the tokens sent, for Kiban's workers (one event per token). */
+    public int textEvents() {
+        return textEvents;
+    }
+
+    /** Each choice's finish reason, by index (null for a choice that had none yet); only when assembling. */
+    public List<String> finishReasons() {
+        return java.util.Collections.unmodifiableList(new ArrayList<>(finishReasons));
     }
 
     /** The assembled text of each choice, by index. */

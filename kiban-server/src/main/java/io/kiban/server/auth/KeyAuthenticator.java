@@ -130,7 +130,9 @@ public final class KeyAuthenticator implements Authenticator {
             return c;
         }
         Principal p = new Principal(key.userId(), key.id(), key.settings().projectId(), state.userRole() == Role.ADMIN,
-                Set.copyOf(key.settings().allowedModels()), key.settings().metadataOnly());
+                Set.copyOf(key.settings().allowedModels()), key.settings().metadataOnly(),
+                key.settings().rpmLimit() == null ? 0 : key.settings().rpmLimit(),
+                key.settings().tpmLimit() == null ? 0 : key.settings().tpmLimit());
         Cached fresh = new Cached(state, p, Networks.ofStored(key.settings().allowedCidrs()));
         principals.put(key.id(), fresh);
         return fresh;

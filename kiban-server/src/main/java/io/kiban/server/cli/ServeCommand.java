@@ -5,6 +5,7 @@ import io.kiban.server.KibanServer;
 import io.kiban.server.ServerOptions;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -48,6 +49,14 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--history", defaultValue = "on", description = "Record request history: on or off (default: ${DEFAULT-VALUE}).")
     String history;
+
+    @Option(names = "--history-retention-days", defaultValue = "365", description = "Delete history records older "
+            + "than this many days (default: ${DEFAULT-VALUE}); usage counters are kept.")
+    int historyRetentionDays;
+
+    @Option(names = "--quota-time-zone", description = "Time zone in which daily and monthly token quotas reset, "
+            + "e.g. Asia/Tokyo (default: the system's).")
+    String quotaTimeZone;
 
     @Option(names = "--max-body", defaultValue = "16", description = "Largest request body in MiB (default: ${DEFAULT-VALUE}).")
     int maxBodyMiB;
@@ -103,6 +112,16 @@ public final class ServeCommand implements Callable<Integer> {
         if (!history.equals("on") && !history.equals("off")) {
             throw new IllegalArgumentException("--history must be on or off");
         }
+        if (historyRetentionDays < 1) {
+            throw new IllegalArgumentException("--history-retention-days must be at least 1");
+        }
+        ZoneId zone;
+        try {
+            zone = quotaTimeZone == null ? ZoneId.systemDefault() : ZoneId.of(quotaTimeZone);
+        } catch (java.time.DateTimeException e) {
+            throw new IllegalArgumentException("--quota-time-zone: unknown time zone '" + quotaTimeZone
+                    + "' (use a name such as Asia/Tokyo or UTC)");
+        }
         if (maxBodyMiB < 1 || maxBodyMiB > 1024) {
             throw new IllegalArgumentException("--max-body must be between 1 and 1024 MiB");
         }
@@ -112,6 +131,7 @@ public final class ServeCommand implements Callable<Integer> {
         List<ServerOptions.ModelArg> modelArgs = models.stream().map(ServerOptions.ModelArg::parse).toList();
         List<ServerOptions.ExternalArg> externalArgs = externals.stream().map(ServerOptions.ExternalArg::parse).toList();
         return new ServerOptions(host, port, data, modelArgs, modelsDir != null ? modelsDir.toAbsolutePath() : data.resolve("models"),
-                externalArgs, dbUrl, auth, history.equals("on"), maxBodyMiB * 1024 * 1024, Duration.ofSeconds(holdTimeoutSeconds));
+                externalArgs, dbUrl, auth, history.equals("on"), maxBodyMiB * 1024 * 1024, Duration.ofSeconds(holdTimeoutSeconds),
+                Duration.ofDays(historyRetentionDays), zone);
     }
 }
