@@ -20,7 +20,6 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class Splice implements SseEditor {
     private static final byte[] DATA = Bytes.ascii("data:");
-    private static final byte[] NEWLINE = Bytes.ascii("\n");
 
     private final String id;
     private final long created;
@@ -43,7 +42,7 @@ public final class Splice implements SseEditor {
 
     @Override
     public byte[] edit(byte[] buf, int from, int to) {
-        int data = dataLine(buf, from, to);
+        int data = Bytes.dataLine(buf, from, to);
         if (data < 0) {
             return null;
         }
@@ -126,18 +125,4 @@ public final class Splice implements SseEditor {
         return usage;
     }
 
-    private static int dataLine(byte[] buf, int from, int to) {
-        int line = from;
-        while (line < to) {
-            if (Bytes.startsWith(buf, line, to, DATA)) {
-                return line;
-            }
-            int nl = Bytes.indexOf(buf, line, to, NEWLINE);
-            if (nl < 0) {
-                return -1;
-            }
-            line = nl + 1;
-        }
-        return -1;
-    }
 }

@@ -40,4 +40,26 @@ public final class Bytes {
         }
         return true;
     }
+
+    private static final byte[] DATA = ascii("data:");
+    private static final byte[] NEWLINE = ascii("\n");
+
+    /**
+     * Where a server-sent event's first {@code data:} line starts in {@code buf[from, to)}, or -1. Usually at
+     * {@code from}; {@code event:}, {@code id:} or comment lines may come first and be of any length.
+     */
+    public static int dataLine(byte[] buf, int from, int to) {
+        int line = from;
+        while (line < to) {
+            if (startsWith(buf, line, to, DATA)) {
+                return line;
+            }
+            int nl = indexOf(buf, line, to, NEWLINE);
+            if (nl < 0) {
+                return -1;
+            }
+            line = nl + 1;
+        }
+        return -1;
+    }
 }

@@ -21,7 +21,6 @@ import tools.jackson.core.JsonToken;
 public final class StreamObserver implements SseInspector {
     private static final byte[] DATA = Bytes.ascii("data:");
     private static final byte[] DONE = Bytes.ascii("[DONE]");
-    private static final byte[] NEWLINE = Bytes.ascii("\n");
     private static final byte[] USAGE = Bytes.ascii("\"usage\"");
     private static final byte[] ERROR = Bytes.ascii("{\"error\"");
     private static final byte[] CONTENT = Bytes.ascii("\"content\"");
@@ -56,7 +55,7 @@ public final class StreamObserver implements SseInspector {
 
     @Override
     public boolean onEvent(byte[] buf, int from, int to) {
-        int data = dataLine(buf, from, to);
+        int data = Bytes.dataLine(buf, from, to);
         if (data < 0) {
             return true; // a comment or another field: pass it on
         }
@@ -93,24 +92,6 @@ public final class StreamObserver implements SseInspector {
         return true;
     }
 
-    /**
-     * Where the event's first {@code data:} line starts, or -1. Usually at {@code from}; {@code event:}, {@code id:}
-     * or comment lines may come first and be of any length.
-     */
-    private static int dataLine(byte[] buf, int from, int to) {
-        int line = from;
-        while (line < to) {
-            if (Bytes.startsWith(buf, line, to, DATA)) {
-                return line;
-            }
-            int nl = Bytes.indexOf(buf, line, to, NEWLINE);
-            if (nl < 0) {
-                return -1;
-            }
-            line = nl + 1;
-        }
-        return -1;
-    }
 
     /** Whether some {@code "field": "…"} has a non-empty string value. */
     private static boolean hasText(byte[] buf, int from, int to, byte[] field) {
