@@ -512,7 +512,15 @@ public final class Gateway {
                 throw tooLarge(limit);
             }
             try (InputStream in = ex.body()) {
-                byte[] body = in.readNBytes(limit + 1);
+                // A declared length sizes the read: readNBytes(limit + 1) starts with a 16 KiB buffer for any body.
+                // The byte after it shows a body longer than declared, which is then read on as an undeclared one.
+                byte[] body = in.readNBytes(declared >= 0 ? (int) declared + 1 : limit + 1);
+                if (declared >= 0 && body.length > declared) {
+                    byte[] rest = in.readNBytes(limit + 1 - body.length);
+                    byte[] whole = java.util.Arrays.copyOf(body, body.length + rest.length);
+                    System.arraycopy(rest, 0, whole, body.length, rest.length);
+                    body = whole;
+                }
                 if (body.length > limit) {
                     throw tooLarge(limit);
                 }
