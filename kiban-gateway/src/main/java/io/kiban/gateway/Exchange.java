@@ -34,4 +34,13 @@ public interface Exchange {
 
     /** The response body; the status and headers are committed on the first write or flush. */
     OutputStream output() throws IOException;
+
+    /**
+     * Whether the client has closed its connection, told without waiting and without taking a request the client
+     * may have sent next; false when it cannot be told. The gateway asks this now and then while a whole
+     * (non-streamed) response is generated, since nothing is written to the client until it is done.
+     */
+    default boolean clientGone() {
+        return false;
+    }
 }

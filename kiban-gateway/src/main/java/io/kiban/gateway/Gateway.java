@@ -12,6 +12,7 @@ import io.kiban.gateway.spi.Principal;
 import io.kiban.gateway.spi.RequestListener;
 import io.kiban.gateway.spi.RequestRecord;
 import io.kiban.gateway.spi.Route;
+import io.kiban.gateway.upstream.Abort;
 import io.kiban.gateway.upstream.UpstreamClient;
 import io.kiban.gateway.upstream.UpstreamException;
 import io.kiban.gateway.upstream.UpstreamRequest;
@@ -178,6 +179,16 @@ public final class Gateway {
         Attempts attempts = new Attempts(config);
         Hold hold = scan.stream() ? new Hold(ex, route.model(), config.heartbeat()) : null;
         int timeout = scan.stream() ? StreamRelay.millis(config.firstTokenTimeout()) : 0; // 0: the client's own
+        // A whole response writes nothing until it is done: a client that leaves meanwhile is found by the watch,
+        // which aborts the upstream call and has the route cancel the generation.
+        Abort abort = hold == null ? new Abort() : null;
+        DisconnectWatch.Watch watch = hold == null ? DisconnectWatch.SHARED.watch(ex, () -> {
+            abort.abort();
+            Endpoint at = call.upstream;
+            if (at != null) {
+                Thread.startVirtualThread(() -> route.cancel(at, call.requestId));
+            }
+        }) : null;
         Endpoint next = null;
         try {
             while (true) {
@@ -188,11 +199,17 @@ public final class Gateway {
                 Attempts.Lease lease = new Attempts.Lease(route, endpoint);
                 UpstreamResponse response;
                 long sent = System.nanoTime();
+                call.upstream = endpoint;
                 try {
                     attempts.sent++;
                     response = upstream.send(new UpstreamRequest("POST", endpoint.host(), endpoint.port(),
-                            endpoint.basePath() + call.kind.suffix, headers(endpoint, call.requestId), upstreamBody, timeout));
+                            endpoint.basePath() + call.kind.suffix, headers(endpoint, call.requestId), upstreamBody, timeout,
+                            abort));
                 } catch (UpstreamException e) {
+                    if (abort != null && abort.aborted()) { // the client left: not the replica's failure
+                        lease.release(false);
+                        throw new Hold.ClientGone(e);
+                    }
                     lease.release(true);
                     LOG.log(System.Logger.Level.WARNING, "{0}: replica {1} of {2} failed before answering: {3}",
                             call.requestId, endpoint.id(), route.model(), e.getMessage());
@@ -225,7 +242,7 @@ public final class Gateway {
                     }
                 }
                 try (response) {
-                    relay(ex, call, route, scan, body, response, lease, sent, attempts, hold);
+                    relay(ex, call, route, scan, body, response, lease, sent, attempts, hold, watch);
                 } finally {
                     lease.release(false);
                 }
@@ -235,6 +252,11 @@ public final class Gateway {
             call.status = 499;
             call.errorCode = "client_disconnected";
             call.committed = true;
+            if (abort != null && call.promptTokens < 0) {
+                // The runtime had the request: bill its prompt, as for a stream cut short before its usage chunk.
+                call.promptTokens = estimatedPrompt(call);
+                call.completionTokens = 0;
+            }
         } catch (ApiException e) {
             if (hold == null || !hold.committed()) {
                 throw e;
@@ -249,6 +271,9 @@ public final class Gateway {
                 call.status = 499;
             }
         } finally {
+            if (watch != null) {
+                watch.close();
+            }
             if (next != null) {
                 route.release(next, false); // taken for a retry that an exception then prevented
             }
@@ -268,13 +293,14 @@ public final class Gateway {
     }
 
     private void relay(Exchange ex, Call call, Route route, RequestScan scan, byte[] body, UpstreamResponse response,
-            Attempts.Lease lease, long sent, Attempts attempts, Hold hold) {
+            Attempts.Lease lease, long sent, Attempts attempts, Hold hold, DisconnectWatch.Watch watch)
+            throws Hold.ClientGone {
         int status = response.status();
         String type = response.header("content-type");
         boolean sse = status == 200 && type != null && type.startsWith("text/event-stream");
         call.status = status;
         if (!sse || call.kind == Kind.EMBEDDING) {
-            whole(ex, call, route, response, status, type, hold);
+            whole(ex, call, route, response, status, type, hold, watch);
             return;
         }
         if (hold == null) {
@@ -324,16 +350,24 @@ public final class Gateway {
         return call.requestBody == null ? 0 : (call.requestBody.length + 3) / 4;
     }
 
-    private void whole(Exchange ex, Call call, Route route, UpstreamResponse response, int status, String type, Hold hold) {
+    private void whole(Exchange ex, Call call, Route route, UpstreamResponse response, int status, String type, Hold hold,
+            DisconnectWatch.Watch watch) throws Hold.ClientGone {
         byte[] bytes;
         int limit = config.maxResponseBytes();
         try {
             // One byte more than the limit: readAll stops at its argument, which silently truncated big responses.
             bytes = response.readAll(limit == Integer.MAX_VALUE ? limit : limit + 1);
-        } catch (SocketTimeoutException e) {
-            throw new ApiException(new ApiError.UpstreamTimeout("The model '" + route.model()
-                    + "' stopped sending its response for too long. Retry, or ask for fewer tokens."));
+            if (watch != null) {
+                watch.close(); // read whole: the client gets it now, or the write finds it gone
+            }
         } catch (IOException e) {
+            if (watch != null && watch.gone()) {
+                throw new Hold.ClientGone(e);
+            }
+            if (e instanceof SocketTimeoutException) {
+                throw new ApiException(new ApiError.UpstreamTimeout("The model '" + route.model()
+                        + "' stopped sending its response for too long. Retry, or ask for fewer tokens."));
+            }
             throw new ApiException(new ApiError.ModelUnavailable("The runtime serving '" + route.model()
                     + "' stopped in the middle of the response. Retry in a few seconds.", "upstream_disconnected", Duration.ofSeconds(2)));
         }
@@ -490,6 +524,7 @@ public final class Gateway {
         List<String> finishReasons;
         Map<String, String> metadata = Map.of();
         Limiter.Reservation reservation;
+        volatile Endpoint upstream; // the replica of the current attempt, for cancelling it when the client leaves
         long ttftNanos = -1;
         int promptTokens = -1;
         int completionTokens = -1;

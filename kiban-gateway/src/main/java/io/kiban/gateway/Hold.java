@@ -31,10 +31,10 @@ final class Hold {
     private byte[] comment; // made on the first heartbeat: most streams never wait
     private OutputStream out;
 
-    /** The client went away while its request was held. */
+    /** The client went away: while its request was held, or while its whole response was generated. */
     static final class ClientGone extends Exception {
         ClientGone(IOException cause) {
-            super("client went away while held", cause, false, false);
+            super("client went away", cause, false, false);
         }
     }
 

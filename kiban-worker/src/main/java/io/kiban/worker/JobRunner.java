@@ -13,12 +13,13 @@ import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs a {@link Job} on the engine and writes the response, whole or as server-sent events.
  *
- * <p>Edges: if writing to the client fails (it went away), the generation is cancelled at once, which frees the
- * slot. If the engine fails after the stream has started, a final {@code data: {"error":…}} event is sent and the
+ * <p>Edges: if writing to the client fails (it went away), or the gateway cancels the request
+ * ({@link Cancellations}), the generation is cancelled at its next token, which frees the slot. If the engine fails after the stream has started, a final {@code data: {"error":…}} event is sent and the
  * stream ends without {@code [DONE]}, so the client can tell it was cut short. Choices of {@code n > 1} run one
  * after another in the same slot.
  *
@@ -35,7 +36,7 @@ final class JobRunner {
         this.engine = engine;
     }
 
-    void whole(HttpExchange ex, Job job, long queuedNanos) throws IOException {
+    void whole(HttpExchange ex, Job job, long queuedNanos, AtomicBoolean cancelled) throws IOException {
         long start = System.nanoTime();
         long firstToken = -1;
         List<Shape.Choice> choices = new ArrayList<>();
@@ -48,6 +49,12 @@ final class JobRunner {
                 while ((piece = g.next()) != null) {
                     if (firstToken < 0) {
                         firstToken = System.nanoTime();
+                    }
+                    if (cancelled.get()) {
+                        g.cancel();
+                        LOG.log(System.Logger.Level.DEBUG, "cancelled after {0} tokens", g.tokens());
+                        HttpIo.error(ex, WorkerServer.CANCELLED);
+                        return;
                     }
                     text.append(piece);
                 }
@@ -67,7 +74,7 @@ final class JobRunner {
         HttpIo.json(ex, 200, job.shape().whole(choices, usage));
     }
 
-    void stream(HttpExchange ex, Job job, long queuedNanos) throws IOException {
+    void stream(HttpExchange ex, Job job, long queuedNanos, AtomicBoolean cancelled) throws IOException {
         ex.getResponseHeaders().set("x-kiban-queue-ms", Long.toString(queuedNanos / 1_000_000));
         // The prompt's size before any token: the gateway bills a stream cut short (no usage chunk) with it.
         ex.getResponseHeaders().set("x-kiban-prompt-tokens", Integer.toString(job.promptTokens().length));
@@ -82,6 +89,9 @@ final class JobRunner {
                     HttpIo.sse(out, shape.piece(i, job.echo() == null ? "" : job.echo(), true));
                     String piece;
                     while ((piece = g.next()) != null) {
+                        if (cancelled.get()) {
+                            throw new IOException("cancelled");
+                        }
                         if (!piece.isEmpty()) {
                             HttpIo.sse(out, shape.piece(i, piece, false));
                         }

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The worker's OpenAI-compatible HTTP server, on {@code com.sun.net.httpserver} (no framework, so the worker starts
@@ -32,6 +34,7 @@ import java.util.concurrent.Executors;
 public final class WorkerServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WorkerServer.class.getName());
     static final int BODY_LIMIT = 32 * 1024 * 1024;
+    private static final String CANCEL_PREFIX = "/kiban/requests/";
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -42,6 +45,8 @@ public final class WorkerServer implements AutoCloseable {
     private final Jobs jobs;
     private final JobRunner runner;
     private final EmbeddingsHandler embeddings;
+    private final Cancellations cancellations = new Cancellations();
+    private final AtomicLong cancelled = new AtomicLong(); // requests the gateway cancelled, shown by /health
 
     public WorkerServer(Engine engine, WorkerOptions options) throws IOException {
         this.engine = engine;
@@ -81,6 +86,10 @@ public final class WorkerServer implements AutoCloseable {
                     return;
                 }
                 authorize(ex);
+                if (path.startsWith(CANCEL_PREFIX) && path.endsWith("/cancel")) {
+                    cancel(ex, method, path.substring(CANCEL_PREFIX.length(), path.length() - "/cancel".length()));
+                    return;
+                }
                 switch (path) {
                     case "/v1/chat/completions" -> generate(ex, method, true);
                     case "/v1/completions" -> generate(ex, method, false);
@@ -113,15 +122,39 @@ public final class WorkerServer implements AutoCloseable {
         byte[] body = HttpIo.readBody(ex, BODY_LIMIT);
         Job job = chat ? jobs.chat(Json.readRequest(body, ChatCompletionRequest.class))
                 : jobs.completion(Json.readRequest(body, CompletionRequest.class));
+        String requestId = ex.getRequestHeaders().getFirst("x-request-id");
+        AtomicBoolean cancelled = cancellations.register(requestId);
         long queued = System.nanoTime();
         try (Admission.Permit ignored = admission.acquire()) {
             queued = System.nanoTime() - queued;
-            if (job.stream()) {
-                runner.stream(ex, job, queued);
+            if (cancelled.get()) {
+                LOG.log(System.Logger.Level.DEBUG, "{0}: cancelled while it waited for a slot", requestId);
+                HttpIo.error(ex, CANCELLED);
+            } else if (job.stream()) {
+                runner.stream(ex, job, queued, cancelled);
             } else {
-                runner.whole(ex, job, queued);
+                runner.whole(ex, job, queued, cancelled);
+            }
+        } finally {
+            cancellations.unregister(requestId, cancelled);
+            if (cancelled.get()) {
+                this.cancelled.incrementAndGet();
             }
         }
+    }
+
+    /** The answer to a cancelled request, if anyone still listens: the gateway has normally hung up already. */
+    static final ApiError CANCELLED = new ApiError.InvalidRequest("The request was cancelled (its client went away).",
+            null, "request_cancelled");
+
+    /** {@code POST /kiban/requests/{id}/cancel}: stops a generation at its next token and frees its slot. */
+    private void cancel(HttpExchange ex, String method, String requestId) throws IOException {
+        requirePost(method);
+        if (!cancellations.cancel(requestId)) {
+            throw new ApiException(new ApiError.NotFound("No request '" + requestId + "' is in flight on this worker.",
+                    null, "request_not_found"));
+        }
+        HttpIo.json(ex, 200, Map.of("id", requestId, "cancelled", true));
     }
 
     private static void requirePost(String method) {
@@ -153,6 +186,7 @@ public final class WorkerServer implements AutoCloseable {
         h.put("slots", admission.slots());
         h.put("busy", admission.busy());
         h.put("queued", admission.queued());
+        h.put("cancelled", cancelled.get());
         return h;
     }
 

@@ -40,4 +40,13 @@ public interface Route {
 
     /** Ends an attempt; {@code failed} when the endpoint did not answer (connection refused, reset, timeout). */
     void release(Endpoint endpoint, boolean failed);
+
+    /**
+     * Stops the work of a request whose client went away, beyond closing its connection (which the gateway does
+     * first, and which is all that vLLM or llama-server need). Called off the request's thread; must not block for
+     * long. Does nothing by default.
+     *
+     * @param requestId the {@code x-request-id} the gateway sent with the request
+     */
+    default void cancel(Endpoint endpoint, String requestId) {}
 }

@@ -65,6 +65,10 @@ public final class Http1Client implements UpstreamClient {
                 c = connect(request.host(), request.port(), key);
             }
             boolean written = false;
+            c.abort = request.abort();
+            if (c.abort != null) {
+                c.abort.attach(c.socket);
+            }
             try {
                 c.socket.setSoTimeout(request.timeoutMillis() > 0 ? request.timeoutMillis() : readTimeoutMillis);
                 c.write(head, request.body());
@@ -158,7 +162,11 @@ public final class Http1Client implements UpstreamClient {
     }
 
     void release(Connection c) {
-        if (closed) {
+        if (c.abort != null) {
+            c.abort.detach(c.socket);
+            c.abort = null;
+        }
+        if (closed || c.socket.isClosed()) {
             c.closeQuietly();
             return;
         }
@@ -198,6 +206,7 @@ public final class Http1Client implements UpstreamClient {
         int pos;
         int lim;
         long bytesRead;
+        Abort abort; // of the call using this connection, detached before the connection is reused
         long idleSince;
 
         Connection(Socket socket, String key) throws IOException {

@@ -10,6 +10,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 
 /**
@@ -35,7 +38,7 @@ public final class JdkUpstreamClient implements UpstreamClient {
             b.header(r.headers().get(i), r.headers().get(i + 1));
         }
         try {
-            HttpResponse<InputStream> res = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> res = send(b.build(), r.abort());
             return new UpstreamResponse() {
                 @Override
                 public int status() {
@@ -82,5 +85,28 @@ public final class JdkUpstreamClient implements UpstreamClient {
     @Override
     public void close() {
         client.close();
+    }
+
+    /** Sends through the async API so that an {@link Abort} can cancel the exchange, then the body it streams. */
+    private HttpResponse<InputStream> send(HttpRequest request, Abort abort) throws IOException, InterruptedException {
+        CompletableFuture<HttpResponse<InputStream>> f = client.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
+        if (abort != null) {
+            abort.attach(() -> f.cancel(true));
+        }
+        HttpResponse<InputStream> res;
+        try {
+            res = f.get();
+        } catch (CancellationException e) {
+            throw new IOException("aborted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e.getCause());
+        }
+        if (abort != null) {
+            abort.attach(res.body());
+        }
+        return res;
     }
 }

@@ -317,6 +317,59 @@ class Http1ClientIT {
     }
 
     @Test
+    void an_abort_from_another_thread_ends_a_call_waiting_for_its_answer() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        server = new RawServer(conn -> {
+            conn.readRequest();
+            release.await(5, TimeUnit.SECONDS);
+        });
+        Abort abort = new Abort();
+        try {
+            Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException ignored) {
+                    // ends the test early
+                }
+                abort.abort();
+            });
+            long t0 = System.nanoTime();
+            UpstreamException e = failure(() -> client.send(new UpstreamRequest("POST", "127.0.0.1", server.port(), "/",
+                    List.of(), new byte[] {'{', '}'}, 0, abort)));
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+
+            assertThat(abort.aborted()).isTrue();
+            assertThat(e.timeout()).isFalse();
+            assertThat(millis).isLessThan(2000L); // the client's own read timeout is 3 s
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void an_abort_after_the_answer_leaves_the_pooled_connection_to_the_next_call() throws Exception {
+        server = new RawServer(keepAlive("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc"));
+        Abort abort = new Abort();
+        UpstreamResponse first = client.send(new UpstreamRequest("POST", "127.0.0.1", server.port(), "/", List.of(),
+                new byte[] {'{', '}'}, 0, abort));
+        assertThat(text(first)).isEqualTo("abc"); // read whole: the connection is back in the pool
+
+        abort.abort();
+
+        assertThat(text(post("{}"))).isEqualTo("abc");
+        assertThat(server.accepted()).isEqualTo(1); // the same connection, untouched by the late abort
+    }
+
+    @Test
+    void a_call_aborted_before_it_starts_fails_without_waiting() throws Exception {
+        server = new RawServer(keepAlive("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc"));
+        Abort abort = new Abort();
+        abort.abort();
+        failure(() -> client.send(new UpstreamRequest("POST", "127.0.0.1", server.port(), "/", List.of(),
+                new byte[] {'{', '}'}, 0, abort)));
+    }
+
+    @Test
     void a_read_timeout_on_a_pooled_connection_is_not_resent_on_a_fresh_one() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         server = new RawServer(conn -> {

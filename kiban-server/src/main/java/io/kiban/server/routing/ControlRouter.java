@@ -2,6 +2,7 @@ package io.kiban.server.routing;
 
 import io.kiban.api.ApiException;
 import io.kiban.control.Deployment;
+import io.kiban.control.DeploymentSpec;
 import io.kiban.control.Replica;
 import io.kiban.control.ReplicaEndpoint;
 import io.kiban.control.Supervisor;
@@ -9,6 +10,14 @@ import io.kiban.gateway.spi.Endpoint;
 import io.kiban.gateway.spi.ModelRouter;
 import io.kiban.gateway.spi.Principal;
 import io.kiban.gateway.spi.Route;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -86,5 +95,37 @@ public final class ControlRouter implements ModelRouter {
                 deployment.release(r);
             }
         }
+
+        /**
+         * A {@code kiban worker} cannot see that the gateway hung up on a whole response until it writes it, so it is
+         * told: {@code POST /kiban/requests/{id}/cancel}. Other runtimes (vLLM, llama-server) stop on the closed
+         * connection alone.
+         */
+        @Override
+        public void cancel(Endpoint endpoint, String requestId) {
+            if (!deployment.spec().runtime().equals(DeploymentSpec.BUILTIN)) {
+                return;
+            }
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + endpoint.host() + ":" + endpoint.port()
+                            + "/kiban/requests/" + URLEncoder.encode(requestId, StandardCharsets.UTF_8) + "/cancel"))
+                    .timeout(Duration.ofSeconds(2)).POST(HttpRequest.BodyPublishers.noBody());
+            if (endpoint.authorization() != null) {
+                b.header("Authorization", endpoint.authorization());
+            }
+            try {
+                HttpResponse<Void> res = CANCEL_CLIENT.send(b.build(), HttpResponse.BodyHandlers.discarding());
+                LOG.log(System.Logger.Level.DEBUG, "{0}: cancel on replica {1}: {2}", requestId, endpoint.id(), res.statusCode());
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "{0}: cancel on replica {1} failed: {2}", requestId, endpoint.id(), e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
+
+    private static final System.Logger LOG = System.getLogger(ControlRouter.class.getName());
+
+    /** Only for cancellations (rare, off the request path): the relay has its own client. */
+    private static final HttpClient CANCEL_CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(1)).build();
 }

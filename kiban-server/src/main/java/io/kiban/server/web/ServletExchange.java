@@ -11,6 +11,9 @@ import java.io.OutputStream;
 final class ServletExchange implements Exchange {
     private final HttpServletRequest req;
     private final HttpServletResponse res;
+    private ClientConnection connection; // found on the first probe
+    private boolean probed;
+    private volatile boolean closeAfter; // the client sent data that a probe took: close after this response
 
     ServletExchange(HttpServletRequest req, HttpServletResponse res) {
         this.req = req;
@@ -68,6 +71,29 @@ final class ServletExchange implements Exchange {
 
     @Override
     public OutputStream output() throws IOException {
+        if (closeAfter && !res.isCommitted()) {
+            res.setHeader("Connection", "close");
+        }
         return res.getOutputStream();
+    }
+
+    /** Called by the gateway's watch thread only, one probe at a time. */
+    @Override
+    public boolean clientGone() {
+        if (!probed) {
+            probed = true;
+            connection = ClientConnection.of(req);
+        }
+        if (connection == null || closeAfter) {
+            return false;
+        }
+        return switch (connection.probe()) {
+            case GONE -> true;
+            case SENT_DATA -> {
+                closeAfter = true;
+                yield false;
+            }
+            case PRESENT, UNKNOWN -> false;
+        };
     }
 }
