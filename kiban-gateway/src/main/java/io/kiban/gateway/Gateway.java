@@ -208,6 +208,9 @@ public final class Gateway {
                 } catch (UpstreamException e) {
                     if (abort != null && abort.aborted()) { // the client left: not the replica's failure
                         lease.release(false);
+                        if (e.kind() != UpstreamException.Kind.REFUSED) { // sent: the runtime had the prompt
+                            billPromptOnly(call);
+                        }
                         throw new Hold.ClientGone(e);
                     }
                     lease.release(true);
@@ -252,11 +255,6 @@ public final class Gateway {
             call.status = 499;
             call.errorCode = "client_disconnected";
             call.committed = true;
-            if (abort != null && call.promptTokens < 0) {
-                // The runtime had the request: bill its prompt, as for a stream cut short before its usage chunk.
-                call.promptTokens = estimatedPrompt(call);
-                call.completionTokens = 0;
-            }
         } catch (ApiException e) {
             if (hold == null || !hold.committed()) {
                 throw e;
@@ -345,6 +343,15 @@ public final class Gateway {
         }
     }
 
+    /**
+     * A whole call whose client left while the runtime worked on it: no usage came, so it is billed its prompt
+     * (estimated), as a stream cut short before its usage chunk is, and no output.
+     */
+    private static void billPromptOnly(Call call) {
+        call.promptTokens = estimatedPrompt(call);
+        call.completionTokens = 0;
+    }
+
     /** A quarter of the body's bytes: the usual estimate of a prompt's tokens when the runtime did not say. */
     private static int estimatedPrompt(Call call) {
         return call.requestBody == null ? 0 : (call.requestBody.length + 3) / 4;
@@ -362,6 +369,7 @@ public final class Gateway {
             }
         } catch (IOException e) {
             if (watch != null && watch.gone()) {
+                billPromptOnly(call);
                 throw new Hold.ClientGone(e);
             }
             if (e instanceof SocketTimeoutException) {

@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import org.apache.catalina.connector.RequestFacade;
 import org.apache.coyote.AbstractProcessor;
+import org.apache.coyote.http11.Http11Processor;
 import org.apache.tomcat.util.net.NioChannel;
 import org.apache.tomcat.util.net.SecureNioChannel;
 import org.apache.tomcat.util.net.SocketWrapperBase;
@@ -19,8 +20,8 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  * (a pipelined request; clients practically never do), which is then lost to Tomcat, so the response closes the
  * connection ({@code Connection: close}) and the client sends it again on a new one.
  *
- * <p>Only plain-text HTTP/1.1 on Tomcat's NIO connector: TLS records can't be read a byte at a time, and other
- * connectors have no channel here; for those (and if Tomcat's internals change) the answer is always "present".
+ * <p>Only plain-text HTTP/1.1 on Tomcat's NIO connector: TLS records can't be read a byte at a time, HTTP/2
+ * multiplexes streams on the socket, and other connectors have no channel here; for those (and if Tomcat's internals change) the answer is always "present".
  */
 final class ClientConnection {
     private static final System.Logger LOG = System.getLogger(ClientConnection.class.getName());
@@ -74,7 +75,8 @@ final class ClientConnection {
         try {
             org.apache.catalina.connector.Request catalina = (org.apache.catalina.connector.Request) FACADE_REQUEST.get(r);
             Object hook = catalina == null ? null : COYOTE_HOOK.get(catalina.getCoyoteRequest());
-            if (!(hook instanceof AbstractProcessor processor)
+            // HTTP/1.1 only: under HTTP/2 the socket carries every stream's frames, and a byte read off it is lost to all.
+            if (!(hook instanceof Http11Processor processor)
                     || !(PROCESSOR_SOCKET.get(processor) instanceof SocketWrapperBase<?> wrapper)
                     || !(wrapper.getSocket() instanceof NioChannel nio) || nio instanceof SecureNioChannel) {
                 return null;
