@@ -16,14 +16,20 @@ import java.util.function.Function;
  * {@code ON CONFLICT} is atomic under concurrency, so PostgreSQL keeps its native upsert.
  */
 public enum Dialect {
-    H2("CHARACTER LARGE OBJECT"),
-    POSTGRESQL("TEXT");
+    H2("CHARACTER LARGE OBJECT", "CHARACTER VARYING(" + Dialect.INLINE_TEXT_CHARS + ")"),
+    POSTGRESQL("TEXT", "TEXT");
+
+    /** The longest text stored in an {@code inline_text} column; longer text goes to a {@code large_text} one. */
+    public static final int INLINE_TEXT_CHARS = 32_768;
 
     /** Column type for unbounded text; H2's {@code TEXT} is capped at 1,000,000 characters in PostgreSQL mode. */
     private final String largeTextType;
+    /** Column type for text up to {@link #INLINE_TEXT_CHARS}, stored in the row (no large-object store on H2). */
+    private final String inlineTextType;
 
-    Dialect(String largeTextType) {
+    Dialect(String largeTextType, String inlineTextType) {
         this.largeTextType = largeTextType;
+        this.inlineTextType = inlineTextType;
     }
 
     /** Picks the dialect from a JDBC URL; anything that is not PostgreSQL or H2 is rejected. */
@@ -41,7 +47,7 @@ public enum Dialect {
 
     /** Flyway placeholders that the migrations use for the types that differ. */
     public Map<String, String> migrationPlaceholders() {
-        return Map.of("large_text", largeTextType);
+        return Map.of("large_text", largeTextType, "inline_text", inlineTextType);
     }
 
     /**

@@ -31,7 +31,7 @@ import java.util.function.Consumer;
  */
 public final class HistoryRepository {
     private static final String COLUMNS = "h.id, h.kind, h.user_id, h.key_id, h.project_id, h.model, h.client_ip, "
-            + "h.status, h.http_status, h.request_body, h.response_body, h.created_at, h.ttft_ms, h.duration_ms, "
+            + "h.status, h.http_status, h.request_text, h.request_body, h.response_text, h.response_body, h.created_at, h.ttft_ms, h.duration_ms, "
             + "h.prompt_tokens, h.completion_tokens, h.metadata";
     private static final int EXPORT_FETCH_SIZE = 200;
 
@@ -57,18 +57,24 @@ public final class HistoryRepository {
             return inserted;
         }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO history (id, kind, user_id, key_id, project_id, "
-                + "model, client_ip, status, http_status, request_body, response_body, created_at, ttft_ms, "
-                + "duration_ms, prompt_tokens, completion_tokens, metadata) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+                + "model, client_ip, status, http_status, request_text, request_body, response_text, response_body, "
+                + "created_at, ttft_ms, duration_ms, prompt_tokens, completion_tokens, metadata) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
             for (HistoryRecord r : records) {
+                // Each body goes to its inline column when it fits, else to its large-object column (V7).
+                String request = r.requestBody();
+                String response = r.responseBody();
+                boolean requestInline = fitsInline(request);
+                boolean responseInline = fitsInline(response);
                 Jdbc.bind(ps, r.id(), r.kind().wire(), r.userId(), r.keyId(), r.projectId(), r.model(),
-                        r.clientIp(), r.status().wire(), r.httpStatus(), r.requestBody(), r.responseBody(),
-                        r.createdAt());
-                Jdbc.setNullableLong(ps, 13, r.ttftMs());
-                ps.setLong(14, r.durationMs());
-                ps.setLong(15, r.promptTokens());
-                ps.setLong(16, r.completionTokens());
-                ps.setString(17, JsonColumns.fromMap(r.metadata()));
+                        r.clientIp(), r.status().wire(), r.httpStatus(), requestInline ? request : null,
+                        requestInline ? null : request, responseInline ? response : null,
+                        responseInline ? null : response, r.createdAt());
+                Jdbc.setNullableLong(ps, 15, r.ttftMs());
+                ps.setLong(16, r.durationMs());
+                ps.setLong(17, r.promptTokens());
+                ps.setLong(18, r.completionTokens());
+                ps.setString(19, JsonColumns.fromMap(r.metadata()));
                 ps.addBatch();
             }
             int[] counts = ps.executeBatch();
@@ -290,11 +296,22 @@ public final class HistoryRepository {
         }
     }
 
+    private static boolean fitsInline(String text) {
+        return text != null && text.length() <= Dialect.INLINE_TEXT_CHARS;
+    }
+
+    /** A body from its inline column, else from its large-object column (rows written before V7, long bodies). */
+    private static String body(ResultSet rs, String inline, String large) throws SQLException {
+        String text = rs.getString(inline);
+        return text != null ? text : rs.getString(large);
+    }
+
     private static HistoryRecord map(ResultSet rs) throws SQLException {
         return new HistoryRecord(rs.getString("id"), HistoryKind.fromWire(rs.getString("kind")),
                 rs.getString("user_id"), rs.getString("key_id"), rs.getString("project_id"), rs.getString("model"),
                 rs.getString("client_ip"), HistoryStatus.fromWire(rs.getString("status")), rs.getInt("http_status"),
-                rs.getString("request_body"), rs.getString("response_body"), Jdbc.getInstant(rs, "created_at"),
+                body(rs, "request_text", "request_body"), body(rs, "response_text", "response_body"),
+                Jdbc.getInstant(rs, "created_at"),
                 Jdbc.getNullableLong(rs, "ttft_ms"), rs.getLong("duration_ms"), rs.getLong("prompt_tokens"),
                 rs.getLong("completion_tokens"), JsonColumns.toMap(rs.getString("metadata")));
     }

@@ -65,6 +65,32 @@ public abstract class HistoryRepositoryContract {
     }
 
     @Test
+    void bodies_on_either_side_of_the_inline_limit_and_rows_from_before_it_read_back_the_same() throws Exception {
+        int limit = io.kiban.store.Dialect.INLINE_TEXT_CHARS;
+        String atLimit = "a".repeat(limit);
+        String overLimit = "b".repeat(limit + 1);
+        var record = new HistoryRecord("chatcmpl-edge", HistoryKind.CHAT, "alice", null, null, "m", "127.0.0.1",
+                HistoryStatus.COMPLETED, 200, atLimit, overLimit, T0, null, 1, 1, 1, Map.of());
+        history.insert(record);
+        assertThat(history.find("alice", "chatcmpl-edge")).contains(record);
+        assertThat(count("SELECT COUNT(*) FROM history WHERE id = 'chatcmpl-edge' AND request_text IS NOT NULL "
+                + "AND request_body IS NULL AND response_text IS NULL AND response_body IS NOT NULL")).isEqualTo(1);
+
+        // A row written before the inline columns existed has its bodies in the large-object columns only.
+        db.withConnection(c -> {
+            try (Statement st = c.createStatement()) {
+                return st.executeUpdate("INSERT INTO history (id, kind, user_id, model, client_ip, status, http_status, "
+                        + "request_body, response_body, created_at, duration_ms, prompt_tokens, completion_tokens) "
+                        + "VALUES ('chatcmpl-old', 'chat', 'alice', 'm', '127.0.0.1', 'completed', 200, 'old request', "
+                        + "'old response', TIMESTAMP WITH TIME ZONE '2026-11-01 09:00:00+00', 1, 1, 1)");
+            }
+        });
+        HistoryRecord old = history.find("alice", "chatcmpl-old").orElseThrow();
+        assertThat(old.requestBody()).isEqualTo("old request");
+        assertThat(old.responseBody()).isEqualTo("old response");
+    }
+
+    @Test
     void a_metadata_only_record_keeps_no_bodies() {
         HistoryRecord record = history("chatcmpl-1", "alice", T0).withoutBodies();
         history.insert(record);
