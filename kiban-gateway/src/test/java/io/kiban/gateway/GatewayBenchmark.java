@@ -93,7 +93,7 @@ public class GatewayBenchmark {
             }
             return PRINCIPAL;
         };
-        Route route = new OneEndpoint();
+        Route route = Samples.alwaysReady(ENDPOINT);
         ModelRouter router = (model, principal) -> model.equals(Samples.MODEL) ? route : null;
         gateway = new Gateway(keys, router, upstream, new GatewayMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)),
                 history ? List.of(keep) : List.of(), GatewayConfig.defaults());
@@ -130,27 +130,6 @@ public class GatewayBenchmark {
         public void completed(RequestRecord record) {
             last = record;
         }
-    }
-
-    /** A route with one endpoint that is always ready. */
-    private static final class OneEndpoint implements Route {
-        @Override
-        public String model() {
-            return Samples.MODEL;
-        }
-
-        @Override
-        public Endpoint acquire(byte[] prompt, Set<String> exclude, long deadlineNanos) {
-            return ENDPOINT;
-        }
-
-        @Override
-        public Endpoint poll(byte[] prompt, Set<String> exclude, long waitNanos) {
-            return ENDPOINT;
-        }
-
-        @Override
-        public void release(Endpoint endpoint, boolean failed) {}
     }
 
     /** A client's POST, reusable; the response goes to a sink. */

@@ -8,7 +8,6 @@ import io.kiban.gateway.upstream.UpstreamResponse;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.InputStream;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -49,7 +48,7 @@ public class StreamRelayBenchmark {
     private static final Endpoint ENDPOINT = new Endpoint("r1", "127.0.0.1", 41001, "/v1", null);
     private final GatewayConfig config = GatewayConfig.defaults();
     private final Samples.Sink client = new Samples.Sink();
-    private final Route route = new OneEndpoint();
+    private final Route route = Samples.alwaysReady(ENDPOINT);
     private GatewayMetrics.ModelMeters meters;
     private byte[] body;
     private Samples.Parts events;
@@ -85,27 +84,6 @@ public class StreamRelayBenchmark {
         if (assemble) {
             bh.consume(observer.texts());
         }
-    }
-
-    /** A route with one endpoint that is always ready. */
-    private static final class OneEndpoint implements Route {
-        @Override
-        public String model() {
-            return Samples.MODEL;
-        }
-
-        @Override
-        public Endpoint acquire(byte[] prompt, Set<String> exclude, long deadlineNanos) {
-            return ENDPOINT;
-        }
-
-        @Override
-        public Endpoint poll(byte[] prompt, Set<String> exclude, long waitNanos) {
-            return ENDPOINT;
-        }
-
-        @Override
-        public void release(Endpoint endpoint, boolean failed) {}
     }
 
     /** The worker's streamed response, its body already past the HTTP layer. */

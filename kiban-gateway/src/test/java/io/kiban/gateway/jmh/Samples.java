@@ -4,6 +4,8 @@ import io.kiban.api.Json;
 import io.kiban.api.Usage;
 import io.kiban.api.chat.ChatCompletion;
 import io.kiban.api.chat.ChatCompletionChunk;
+import io.kiban.gateway.spi.Endpoint;
+import io.kiban.gateway.spi.Route;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +13,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Inputs for the gateway's JMH benchmarks, shaped like real traffic: request bodies as OpenAI SDKs send them (110 B,
@@ -176,6 +179,29 @@ public final class Samples {
 
     private static byte[] latin1(String s) {
         return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** A route whose one endpoint is always ready: the gateway's routing without a control plane. */
+    public static Route alwaysReady(Endpoint endpoint) {
+        return new Route() {
+            @Override
+            public String model() {
+                return MODEL;
+            }
+
+            @Override
+            public Endpoint acquire(byte[] prompt, Set<String> exclude, long deadlineNanos) {
+                return endpoint;
+            }
+
+            @Override
+            public Endpoint poll(byte[] prompt, Set<String> exclude, long waitNanos) {
+                return endpoint;
+            }
+
+            @Override
+            public void release(Endpoint e, boolean failed) {}
+        };
     }
 
     /**
