@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Runs a {@link Job} on the engine and writes the response, whole or as server-sent events.
  *
  * <p>Edges: if writing to the client fails (it went away), or the gateway cancels the request
- * ({@link Cancellations}), the generation is cancelled at its next token, which frees the slot. If the engine fails after the stream has started, a final {@code data: {"error":…}} event is sent and the
- * stream ends without {@code [DONE]}, so the client can tell it was cut short. Choices of {@code n > 1} run one
+ * ({@link Cancellations}), the generation is cancelled at its next token, which frees the slot. If the engine fails
+ * after the stream has started, a final {@code data: {"error":…}} event is sent and the stream ends without
+ * {@code [DONE]}, so the client can tell it was cut short. Choices of {@code n > 1} run one
  * after another in the same slot.
  *
  * <p>Response headers for the gateway: {@code x-kiban-queue-ms} (time waiting for a slot), on whole responses
