@@ -243,7 +243,9 @@ class StreamFailoverIT {
         Deployment sim = server.bean(Supervisor.class).get("sim");
         long dropsBefore = dropping.stats().dropped();
         int prompt = SimTokenizer.count("Once upon a time");
-        for (int i = 0; i < 2; i++) { // the two replicas take turns: one of the two streams starts on the dropping one
+        // Equally loaded replicas are picked at random (LeastOutstandingBalancer), so stream until one has started on
+        // the dropping replica: at most 20 streams, all of which must arrive whole (2^-20 odds of never meeting it).
+        for (int i = 0; i < 20 && (i < 2 || dropping.stats().dropped() == dropsBefore); i++) {
             Seen seen;
             try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(params("sim", 20))) {
                 seen = drain(s.stream().iterator(), new StringBuilder(), new HashSet<>());
