@@ -19,7 +19,6 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Cost: a JSON tree per event, written back out. Only continued streams pay it, after a replica failed.
  */
 public final class Splice implements SseEditor {
-    private static final byte[] DATA = Bytes.ascii("data:");
 
     private final String id;
     private final long created;
@@ -46,14 +45,8 @@ public final class Splice implements SseEditor {
         if (data < 0) {
             return null;
         }
-        int payload = data + DATA.length;
-        while (payload < to && buf[payload] == ' ') {
-            payload++;
-        }
-        int end = to;
-        while (end > payload && (buf[end - 1] == '\n' || buf[end - 1] == '\r')) {
-            end--;
-        }
+        int payload = Bytes.payloadStart(buf, data, to);
+        int end = Bytes.payloadEnd(buf, payload, to);
         if (end == payload || buf[payload] != '{') {
             return null;
         }

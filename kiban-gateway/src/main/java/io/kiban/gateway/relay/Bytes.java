@@ -62,4 +62,22 @@ public final class Bytes {
         }
         return -1;
     }
+
+    /** Where the payload of the {@code data:} line at {@code line} starts: after the field name and its spaces. */
+    public static int payloadStart(byte[] buf, int line, int to) {
+        int payload = line + DATA.length;
+        while (payload < to && buf[payload] == ' ') {
+            payload++;
+        }
+        return payload;
+    }
+
+    /** The end of an event's payload that starts at {@code payload}: {@code to} without the trailing line breaks. */
+    public static int payloadEnd(byte[] buf, int payload, int to) {
+        int end = to;
+        while (end > payload && (buf[end - 1] == '\n' || buf[end - 1] == '\r')) {
+            end--;
+        }
+        return end;
+    }
 }

@@ -19,7 +19,6 @@ import tools.jackson.core.JsonToken;
  * event was most of what recording a stream's text cost.
  */
 public final class StreamObserver implements SseInspector {
-    private static final byte[] DATA = Bytes.ascii("data:");
     private static final byte[] DONE = Bytes.ascii("[DONE]");
     private static final byte[] USAGE = Bytes.ascii("\"usage\"");
     private static final byte[] ERROR = Bytes.ascii("{\"error\"");
@@ -59,14 +58,8 @@ public final class StreamObserver implements SseInspector {
         if (data < 0) {
             return true; // a comment or another field: pass it on
         }
-        int payload = data + DATA.length;
-        while (payload < to && buf[payload] == ' ') {
-            payload++;
-        }
-        int end = to;
-        while (end > payload && (buf[end - 1] == '\n' || buf[end - 1] == '\r')) {
-            end--;
-        }
+        int payload = Bytes.payloadStart(buf, data, to);
+        int end = Bytes.payloadEnd(buf, payload, to);
         if (Bytes.startsWith(buf, payload, end, DONE)) {
             done = true;
             return true;
