@@ -121,20 +121,9 @@ final class PrefixKey {
         }
         i = ws(i + 1);
         while (i < n && b[i] != '}') {
-            if (b[i] != '"') {
-                return BAD;
-            }
-            int keyEnd = stringEnd(i);
-            if (keyEnd < 0) {
-                return BAD;
-            }
             int keyStart = i + 1;
-            i = ws(keyEnd + 1);
-            if (i >= n || b[i] != ':') {
-                return BAD;
-            }
-            i = ws(i + 1);
-            if (i >= n) {
+            int keyEnd = b[i] == '"' ? stringEnd(i) : BAD;
+            if (keyEnd < 0 || (i = memberValue(keyEnd)) < 0) {
                 return BAD;
             }
             if (is(keyStart, keyEnd, MESSAGES) || is(keyStart, keyEnd, INPUT) && b[i] == '[') {
@@ -149,6 +138,16 @@ final class PrefixKey {
             }
         }
         return 0; // no prompt in this body
+    }
+
+    /** Where an object member's value starts, after its key's closing quote at {@code keyEnd} and the colon; or BAD. */
+    private int memberValue(int keyEnd) {
+        int i = ws(keyEnd + 1);
+        if (i >= n || b[i] != ':') {
+            return BAD;
+        }
+        i = ws(i + 1);
+        return i < n ? i : BAD;
     }
 
     /** A {@code messages} array: the preamble, then the first user message; stops after it. */
@@ -192,20 +191,9 @@ final class PrefixKey {
         boolean contentFed = false;
         i = ws(i + 1);
         while (i < n && b[i] != '}') {
-            if (b[i] != '"') {
-                return BAD;
-            }
-            int keyEnd = stringEnd(i);
-            if (keyEnd < 0) {
-                return BAD;
-            }
             int keyStart = i + 1;
-            i = ws(keyEnd + 1);
-            if (i >= n || b[i] != ':') {
-                return BAD;
-            }
-            i = ws(i + 1);
-            if (i >= n) {
+            int keyEnd = b[i] == '"' ? stringEnd(i) : BAD;
+            if (keyEnd < 0 || (i = memberValue(keyEnd)) < 0) {
                 return BAD;
             }
             if (is(keyStart, keyEnd, ROLE) && b[i] == '"') {
