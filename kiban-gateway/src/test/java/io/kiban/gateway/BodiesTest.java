@@ -13,7 +13,7 @@ class BodiesTest {
     private static final int LIMIT = 1024;
 
     private static String read(RecordingExchange ex) {
-        return new String(Gateway.Bodies.read(ex, LIMIT), StandardCharsets.UTF_8);
+        return new String(Bodies.read(ex, LIMIT), StandardCharsets.UTF_8);
     }
 
     @Test
@@ -37,7 +37,7 @@ class BodiesTest {
         String big = "{\"model\":\"m\",\"pad\":\"" + "x".repeat(LIMIT) + "\"}";
 
         ApiException e = catchThrowableOfType(ApiException.class,
-                () -> Gateway.Bodies.read(RecordingExchange.chat(big).declaring(100), LIMIT));
+                () -> Bodies.read(RecordingExchange.chat(big).declaring(100), LIMIT));
 
         assertThat(e.error().code()).isEqualTo("request_too_large");
     }
